@@ -1,0 +1,18 @@
+"""registry: a personnel appointment registry with change history.
+
+Notices are the source of truth; holdings (who held which post, when) are
+derived from them and can always be rebuilt.  The modules, by concern:
+
+- text: bytes to canonical notice text
+- parse: notice text to actions (pure, no database)
+- orgs: organization names, aliases and the title lexicon
+- models: the tables
+- derive: actions to holdings, per organization
+- record: recording, retracting and amending notices, in one transaction
+- people: merging and splitting people
+- queries: roster, who held a post, history, notices
+- reports: changes, probation, vacancies, integrity check
+- render: tables, JSON and CSV
+"""
+
+__version__ = "0.1.0"

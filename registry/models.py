@@ -1,0 +1,206 @@
+"""The tables.
+
+Notices (with every version of their text) and the actions read from them are
+the source of truth, together with the person events (merge, split) a clerk
+records.  Holdings are derived from those and carry two time axes:
+
+- ``[since, until)``: the calendar dates on which the post was held (the
+  "as of" axis).  ``since`` NULL means the start is not on record; ``until``
+  NULL means the post is still held.
+- ``[known_from, known_until)``: when the registry said so (the "as known at"
+  axis).  A re-derivation closes rows that changed instead of rewriting them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Recorded time is kept as naive UTC, which compares the same on every backend."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value settings; the 'writer' row doubles as the registry-wide write lock."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    aliases: Mapped[list[OrgAlias]] = relationship(back_populates="organization", order_by="OrgAlias.id")
+
+
+class OrgAlias(Base):
+    __tablename__ = "org_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    alias: Mapped[str] = mapped_column(String(200), unique=True)
+    organization: Mapped[Organization] = relationship(back_populates="aliases")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("org_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    organization: Mapped[Organization] = relationship()
+
+
+class Person(Base):
+    """An opaque id and a name.  The id is never derived from the name."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    gender: Mapped[str | None] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notice(Base):
+    """A document number.  Its text lives in versions, so corrections keep the record."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    series: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    versions: Mapped[list[NoticeVersion]] = relationship(back_populates="notice", order_by="NoticeVersion.version")
+
+
+class NoticeVersion(Base):
+    __tablename__ = "notice_versions"
+    __table_args__ = (UniqueConstraint("notice_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    addressees: Mapped[str] = mapped_column(String(500), default="")
+    basis: Mapped[str] = mapped_column(String(500), default="")
+    signer: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    # Set when a retraction or an amendment replaces this version; nothing is deleted.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_by: Mapped[str | None] = mapped_column(String(100))
+    supersede_kind: Mapped[str | None] = mapped_column(String(20))  # "retracted" | "amended"
+    supersede_reason: Mapped[str | None] = mapped_column(Text)
+    notice: Mapped[Notice] = relationship(back_populates="versions")
+    actions: Mapped[list[Action]] = relationship(back_populates="version", order_by="Action.seq")
+
+
+class Action(Base):
+    """One act of a notice, in text order, with the clause it was read from."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # "appoint" | "remove"
+    clause: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(100))
+    # The person the name resolved to at intake, as the clerk saw it in the preview.
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    concurrent: Mapped[bool] = mapped_column(default=False)
+    acting: Mapped[bool] = mapped_column(default=False)
+    probation_months: Mapped[int | None] = mapped_column(Integer)
+    secondment: Mapped[str | None] = mapped_column(String(100))
+    ranked_after_name: Mapped[str | None] = mapped_column(String(100))
+    ranked_after_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    version: Mapped[NoticeVersion] = relationship(back_populates="actions")
+    organization: Mapped[Organization] = relationship()
+
+
+class PersonEvent(Base):
+    """A clerk's decision about identity: two records are one person, or one is two."""
+
+    __tablename__ = "person_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "merge" | "split"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: kept; split: source
+    other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: absorbed; split: new
+    action_ids_json: Mapped[str] = mapped_column(Text, default="[]")  # split: the actions that move
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def action_ids(self) -> list[int]:
+        return json.loads(self.action_ids_json)
+
+
+class Holding(Base):
+    """A person holds a post over [since, until), as the registry said over [known_from, known_until)."""
+
+    __tablename__ = "holdings"
+    __table_args__ = (
+        CheckConstraint("since IS NULL OR until IS NULL OR until > since", name="holding_ends_after_start"),
+        Index("ix_holdings_org_asof", "org_id", "since", "until"),
+        Index("ix_holdings_post_asof", "post_id", "since", "until"),
+        Index("ix_holdings_person", "person_id"),
+        Index("ix_holdings_known", "known_until", "known_from"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    concurrent: Mapped[bool] = mapped_column(default=False)
+    acting: Mapped[bool] = mapped_column(default=False)
+    inferred: Mapped[bool] = mapped_column(default=False)
+    probation_until: Mapped[date | None] = mapped_column(Date)
+    secondment: Mapped[str | None] = mapped_column(String(100))
+    ranked_after_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    start_action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    end_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    known_from: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    known_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    post: Mapped[Post] = relationship()
+    ranked_after: Mapped[Person | None] = relationship(foreign_keys=[ranked_after_person_id])
+    start_action: Mapped[Action] = relationship(foreign_keys=[start_action_id])
+    end_action: Mapped[Action | None] = relationship(foreign_keys=[end_action_id])
+
+    @property
+    def start_known(self) -> bool:
+        return self.since is not None

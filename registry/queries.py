@@ -1,0 +1,246 @@
+"""The questions the office asks: roster, who held a post, a person's history, the notices.
+
+Every query asks "as of D" through ``in_force`` (and ``held_on`` inside it),
+and "as known at T" through ``known``; no query writes its own interval test.
+Results are plain dicts in the shapes of the JSON contract.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from .derive import visible_versions
+from .errors import NotFound, RegistryError
+from .models import Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, Post, utcnow
+from .orgs import lookup_org, title_class
+from .text import normalize
+
+
+def held_on(on: date) -> ColumnElement[bool]:
+    """The half-open interval test: held on ``on`` iff since <= on < until (NULL: open)."""
+    return and_(
+        or_(Holding.since.is_(None), Holding.since <= on),
+        or_(Holding.until.is_(None), Holding.until > on),
+    )
+
+
+def current() -> ColumnElement[bool]:
+    """Rows the registry shows now."""
+    return Holding.known_until.is_(None)
+
+
+def known(at: datetime | None) -> ColumnElement[bool]:
+    """Rows the registry showed at recorded time ``at`` (now if None)."""
+    if at is None:
+        return current()
+    return and_(Holding.known_from <= at, or_(Holding.known_until.is_(None), Holding.known_until > at))
+
+
+def in_force(on: date, known_at: datetime | None = None) -> ColumnElement[bool]:
+    """Held on ``on``, as the registry knew it at ``known_at``."""
+    return and_(held_on(on), known(known_at))
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+_NUMBER = re.compile(r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]?\s*(?P<year>\d{4})\s*[〕］\]）】\-/]?\s*(?P<seq>\d{1,4})\s*号?$")
+
+
+def normalize_number(number: str) -> str:
+    """林政发[2023]3号, 林政发(2023)3号, 林政发〔2023〕3 号 → 林政发〔2023〕3号."""
+    m = _NUMBER.search(normalize(number).strip())
+    if m is None:
+        raise NotFound(f"{number!r} is not a document number such as 林政发〔2023〕3号")
+    return f"{m['series']}〔{int(m['year'])}〕{int(m['seq'])}号"
+
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+)
+
+
+def parse_date(text: str) -> date:
+    """2023-02-06, 2023/2/6 or 2023年2月6日."""
+    value = normalize(text).strip()
+    for form in _DATE_FORMS:
+        m = form.fullmatch(value)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                break
+    raise ValueError(f"{text!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日")
+
+
+def _holding_rows(session: Session, *conditions, known_at: datetime | None = None):
+    """Holdings with their person, post, organization and the notices that started and ended them."""
+    start, start_version, start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
+    end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
+    after = aliased(Person)
+    query = (
+        select(Holding, Person, Post, Organization, start, start_notice.number, end_notice.number, after.name)
+        .join(Person, Holding.person_id == Person.id)
+        .join(Post, Holding.post_id == Post.id)
+        .join(Organization, Holding.org_id == Organization.id)
+        .join(start, Holding.start_action_id == start.id)
+        .join(start_version, start.version_id == start_version.id)
+        .join(start_notice, start_version.notice_id == start_notice.id)
+        .outerjoin(end, Holding.end_action_id == end.id)
+        .outerjoin(end_version, end.version_id == end_version.id)
+        .outerjoin(end_notice, end_version.notice_id == end_notice.id)
+        .outerjoin(after, Holding.ranked_after_person_id == after.id)
+        .where(known(known_at), *conditions)
+    )
+    return session.execute(query).all()
+
+
+def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
+    org = lookup_org(session, org_name)
+    rows = _holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
+    rows.sort(key=lambda r: (title_class(r.Post.title), r.Post.title, r.Holding.position))
+    members = []
+    for rank, row in enumerate(rows, start=1):
+        h = row.Holding
+        members.append({
+            "rank": rank,
+            "name": row.Person.name,
+            "person_id": row.Person.id,
+            "title": row.Post.title,
+            "since": iso(h.since),
+            "start_known": h.since is not None,
+            "concurrent": h.concurrent,
+            "acting": h.acting,
+            "inferred": h.inferred,
+            "probation_until": iso(h.probation_until),
+            "on_probation": h.probation_until is not None and as_of < h.probation_until,
+            "ranked_after": row[7],
+            "basis": row[5],
+        })
+    return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
+
+
+def who_held(session: Session, org_name: str, title: str, on: date, known_at: datetime | None = None) -> dict:
+    org = lookup_org(session, org_name)
+    rows = _holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
+    rows.sort(key=lambda r: r.Holding.position)
+    return {
+        "organization": org.name,
+        "title": title,
+        "on": on.isoformat(),
+        "holders": [{
+            "name": row.Person.name,
+            "person_id": row.Person.id,
+            "since": iso(row.Holding.since),
+            "until": iso(row.Holding.until),
+            "start_known": row.Holding.since is not None,
+            "concurrent": row.Holding.concurrent,
+            "inferred": row.Holding.inferred,
+            "basis": row[5],
+        } for row in rows],
+    }
+
+
+def history(session: Session, query: str, known_at: datetime | None = None) -> dict:
+    """Everyone called ``query`` (or the person with that id), with their holdings in time order."""
+    query = query.strip()
+    if query.isdigit():
+        person = session.get(Person, int(query))
+        if person is None:
+            raise NotFound(f"no person with id {query}")
+        condition = Holding.person_id == person.id
+    else:
+        condition = Person.name == query
+    rows = _holding_rows(session, condition, known_at=known_at)
+    if not rows and not query.isdigit():
+        raise NotFound(f"nobody called {query} is on record")
+    by_person: dict[int, dict] = {}
+    rows.sort(key=lambda r: (r.Person.id, r.Holding.since is not None, r.Holding.since or date.min,
+                             r.Holding.until or date.max, r.Holding.id))
+    for row in rows:
+        h, start = row.Holding, row[4]
+        entry = by_person.setdefault(row.Person.id, {"person_id": row.Person.id, "name": row.Person.name, "holdings": []})
+        entry["holdings"].append({
+            "organization": row.Organization.name,
+            "title": row.Post.title,
+            "since": iso(h.since),
+            "until": iso(h.until),
+            "start_known": h.since is not None,
+            "concurrent": h.concurrent,
+            "acting": h.acting,
+            "inferred": h.inferred,
+            "probation_until": iso(h.probation_until),
+            "ranked_after": row[7],
+            "appointed_by": row[5] if start.kind == "appoint" and not h.inferred else None,
+            "removed_by": row[6],
+            "end_reason": h.end_reason,
+        })
+    return {"query": query, "people": list(by_person.values())}
+
+
+def notice_status(versions: list[NoticeVersion], at: datetime | None) -> tuple[str, NoticeVersion] | None:
+    """The status of a notice at recorded time ``at`` and the version that shows it."""
+    at = at or utcnow()
+    seen = [v for v in versions if v.recorded_at <= at]
+    if not seen:
+        return None
+    active = [v for v in seen if v.superseded_at is None or v.superseded_at > at]
+    if active:
+        version = active[-1]
+        return ("amended" if version.version > 1 else "recorded"), version
+    return "retracted", seen[-1]
+
+
+def notices(session: Session, known_at: datetime | None = None) -> dict:
+    entries, present = [], {}
+    for notice in session.scalars(select(Notice).order_by(Notice.series, Notice.year, Notice.seq)):
+        status = notice_status(list(notice.versions), known_at)
+        if status is None:
+            continue
+        state, version = status
+        entries.append({
+            "number": notice.number,
+            "date": version.date.isoformat(),
+            "title": version.title,
+            "actions": len(version.actions),
+            "status": state,
+        })
+        present.setdefault((notice.series, notice.year), set()).add(notice.seq)
+    missing = []
+    for (series, year), seqs in present.items():
+        missing += [f"{series}〔{year}〕{n}号" for n in range(min(seqs), max(seqs) + 1) if n not in seqs]
+    return {"notices": entries, "missing": missing}
+
+
+def organizations(session: Session, known_at: datetime | None = None) -> dict:
+    counts = dict(session.execute(
+        select(Holding.org_id, func.count(Holding.id)).where(known(known_at)).group_by(Holding.org_id)
+    ).all())
+    result = []
+    for org in session.scalars(select(Organization).order_by(Organization.name)):
+        result.append({
+            "name": org.name,
+            "aliases": [a.alias for a in org.aliases],
+            "holdings": counts.get(org.id, 0),
+        })
+    return {"organizations": result}
+
+
+def parse_known_at(text: str) -> datetime:
+    """ISO 8601; without a zone it is the machine's local time.  Returned as naive UTC."""
+    from datetime import timezone
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise RegistryError(f"{text!r} is not an ISO 8601 date and time such as 2026-11-29T10:00") from None
+    if value.tzinfo is None:
+        value = value.astimezone()  # the machine's zone
+    return value.astimezone(timezone.utc).replace(tzinfo=None)

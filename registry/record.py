@@ -1,0 +1,349 @@
+"""Recording notices: intake, retraction and amendment, each in one transaction.
+
+Names resolve through their context, never by name alone:
+
+- a removal names the person of that name known to hold that post on that date;
+- a ranking reference (列X之后) names the person of that name known to hold a
+  post in that organization on that date, or an appointee earlier in the same
+  notice;
+- an appointment names the person of a 免去其 removal in the same sentence,
+  or the holder of that post whose start is not on record and whose record
+  begins later (a back-filled appointment joins the record it starts);
+- otherwise the name is a new person.
+
+"Known to hold" means the start is on record, or the evidence for an
+unknown start (the removal or reference that revealed the holding) is not
+later than the date.  That keeps resolution the same whatever order the
+notices arrive in.  The resolution is stored on each action as the clerk saw
+it in the preview; ``links`` (``--person NAME=ID``) override it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import derive
+from .errors import NoticeError, NotFound
+from .models import Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, Post, utcnow
+from .orgs import create_org, find_org
+from .parse import ParsedAction, ParsedNotice, parse_notice
+from .queries import current, held_on
+from .text import content_hash, decode
+
+
+@dataclass
+class PlannedAction:
+    parsed: ParsedAction
+    person_id: int | None  # None: a new person
+    person_new: bool
+    org_name: str
+    org_new: bool
+    ranked_after_person_id: int | None = None
+    ranked_after_new: bool = False
+    existing_posts: list[str] = field(default_factory=list)  # what the resolved person holds
+    namesakes: list[int] = field(default_factory=list)  # other people of the same name on record
+    how: str = ""  # why the name resolved as it did
+
+
+@dataclass
+class Outcome:
+    status: str  # "recorded" | "already recorded" | "amended"
+    notice: ParsedNotice
+    plan: list[PlannedAction]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
+    text = decode(data) if isinstance(data, bytes) else data
+    known = _known_org_names(session) if session is not None else ()
+    return text, parse_notice(text, known_orgs=known)
+
+
+def _known_org_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Organization.name))) + list(session.scalars(select(OrgAlias.alias)))
+
+
+def add_notice(
+    session: Session,
+    data: bytes | str,
+    *,
+    recorded_by: str = "",
+    links: dict[str, int] | None = None,
+    now: datetime | None = None,
+    hints: dict[tuple, int] | None = None,
+) -> Outcome:
+    """Record one notice in the caller's transaction.  Raises NoticeError to refuse it."""
+    now = now or utcnow()
+    text, parsed = read_notice(data, session)
+    digest = content_hash(text)
+    notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
+    if notice is not None:
+        active = _active_version(notice)
+        if active is not None and active.content_hash == digest:
+            return Outcome("already recorded", parsed, [])
+        if active is not None:
+            raise NoticeError(
+                f"{parsed.number} is already recorded with different text; use amend to correct it"
+            )
+        if hints is None:
+            raise NoticeError(f"{parsed.number} was retracted; it is not recorded again")
+
+    plan = _resolve(session, parsed, links or {}, hints or {})
+    if notice is None:
+        notice = Notice(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
+        session.add(notice)
+        session.flush()
+    version = NoticeVersion(
+        notice_id=notice.id, version=len(notice.versions) + 1, issuer=parsed.issuer, title=parsed.title,
+        addressees=parsed.addressees, basis=parsed.basis, signer=parsed.signer, date=parsed.date,
+        text=text, content_hash=digest, recorded_at=now, recorded_by=recorded_by,
+    )
+    session.add(version)
+    session.flush()
+    for seq, step in enumerate(plan, start=1):
+        a = step.parsed
+        session.add(Action(
+            version_id=version.id, seq=seq, kind=a.kind, clause=a.clause, name=a.name,
+            person_id=step.person_id, org_id=find_org(session, step.org_name).id, title=a.title,
+            concurrent=a.concurrent, acting=a.acting, probation_months=a.probation_months,
+            secondment=a.secondment, ranked_after_name=a.ranked_after,
+            ranked_after_person_id=step.ranked_after_person_id, end_reason=a.end_reason,
+        ))
+    session.flush()
+    derive.rederive(session, {find_org(session, s.org_name).id for s in plan}, now)
+    return Outcome("recorded", parsed, plan)
+
+
+def _active_version(notice: Notice) -> NoticeVersion | None:
+    return next((v for v in notice.versions if v.superseded_at is None), None)
+
+
+class _Resolver:
+    """Resolves the names of one notice against the registry and the notice's own earlier actions."""
+
+    def __init__(self, session: Session, parsed: ParsedNotice, links: dict[str, int], hints: dict[tuple, int]):
+        self.session = session
+        self.parsed = parsed
+        self.links = links
+        self.hints = hints
+        self.on = parsed.date
+        self.here = (parsed.date, parsed.series, parsed.year, parsed.seq)
+        self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
+
+    def _linked(self, name: str) -> int | None:
+        if name not in self.links:
+            return None
+        person = self.session.get(Person, self.links[name])
+        if person is None:
+            raise NotFound(f"no person with id {self.links[name]} (given for {name})")
+        if person.name != name:
+            raise NoticeError(f"person {person.id} is {person.name}, not {name}")
+        return person.id
+
+    def _new_person(self, name: str, gender: str | None) -> int:
+        person = Person(name=name, gender=gender)
+        self.session.add(person)
+        self.session.flush()
+        return person.id
+
+    def _known_holders(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
+        """Holdings of people called ``name`` known to cover the notice's date."""
+        if org is None:
+            return []
+        query = (
+            select(Holding).join(Person, Holding.person_id == Person.id)
+            .where(Person.name == name, Holding.org_id == org.id, current(), held_on(self.on))
+        )
+        if title is not None:
+            query = query.join(Post, Holding.post_id == Post.id).where(Post.title == title)
+        return [h for h in self.session.scalars(query) if h.since is not None or self._evidence(h) <= self.here]
+
+    def _evidence(self, holding: Holding) -> tuple:
+        version = holding.start_action.version
+        notice = version.notice
+        return (version.date, notice.series, notice.year, notice.seq)
+
+    def _unknown_starts_after(self, name: str, org: Organization | None, title: str) -> list[Holding]:
+        """Holders of this post whose start is not on record and whose record begins after this notice."""
+        if org is None:
+            return []
+        query = (
+            select(Holding).join(Person, Holding.person_id == Person.id).join(Post, Holding.post_id == Post.id)
+            .where(Person.name == name, Holding.org_id == org.id, Post.title == title,
+                   Holding.since.is_(None), current())
+        )
+        return [h for h in self.session.scalars(query)
+                if self._evidence(h) > self.here and (h.until is None or h.until > self.on)]
+
+    def resolve(self, index: int, action: ParsedAction, plan: list[PlannedAction]) -> PlannedAction:
+        org = find_org(self.session, action.org)
+        step = PlannedAction(parsed=action, person_id=None, person_new=False,
+                             org_name=org.name if org else action.org, org_new=org is None)
+        linked = self._linked(action.name)
+        hinted = self.hints.get((action.kind, action.name, step.org_name, action.title))
+        if linked is not None:
+            step.person_id, step.how = linked, "linked with --person"
+        elif action.same_person_as is not None:
+            step.person_id, step.how = plan[action.same_person_as].person_id, "免去其: the person named before"
+        elif hinted is not None:
+            step.person_id, step.how = hinted, "as in the version it amends"
+        elif action.kind == "remove":
+            holders = self._known_holders(action.name, org, action.title)
+            people = sorted({h.person_id for h in holders})
+            if len(people) > 1:
+                raise NoticeError(self._ambiguous(action, people))
+            if people:
+                step.person_id, step.how = people[0], f"holds {action.title} of {step.org_name} on {self.on}"
+        else:
+            candidates = sorted({h.person_id for h in self._unknown_starts_after(action.name, org, action.title)})
+            if len(candidates) > 1:
+                raise NoticeError(self._ambiguous(action, candidates))
+            if candidates:
+                step.person_id = candidates[0]
+                step.how = "joins a later record of the same post whose start was not on record"
+        if step.person_id is None:
+            step.person_id, step.person_new = self._new_person(action.name, action.gender), True
+            step.how = "new person"
+
+        if action.ranked_after:
+            step.ranked_after_person_id, step.ranked_after_new = self._resolve_reference(action, org, step)
+        if action.kind == "appoint":
+            self.appointed.append((action.name, step.org_name, step.person_id))
+        step.existing_posts = self._posts_of(step.person_id) if not step.person_new else []
+        step.namesakes = [
+            pid for pid in self.session.scalars(select(Person.id).where(Person.name == action.name).order_by(Person.id))
+            if pid != step.person_id
+        ]
+        return step
+
+    def _resolve_reference(self, action: ParsedAction, org, step: PlannedAction) -> tuple[int, bool]:
+        name = action.ranked_after
+        if name == action.name:
+            raise NoticeError(f"the clause {action.clause!r} ranks {name} after themselves")
+        linked = self._linked(name)
+        if linked is not None:
+            return linked, False
+        hinted = self.hints.get(("ranked_after", name, step.org_name, action.title))
+        if hinted is not None:
+            return hinted, False
+        earlier = [p for n, o, p in self.appointed if n == name and o == step.org_name]
+        if earlier:
+            return earlier[-1], False
+        people = sorted({h.person_id for h in self._known_holders(name, org, None)})
+        if len(people) > 1:
+            raise NoticeError(
+                f"{name} in the clause {action.clause!r} could be any of people {', '.join(map(str, people))}; "
+                f"choose one with --person {name}=ID"
+            )
+        if people:
+            return people[0], False
+        return self._new_person(name, None), True
+
+    def _ambiguous(self, action: ParsedAction, people: list[int]) -> str:
+        return (
+            f"{action.name} in the clause {action.clause!r} could be any of people "
+            f"{', '.join(map(str, people))}; choose one with --person {action.name}=ID"
+        )
+
+    def _posts_of(self, person_id: int) -> list[str]:
+        rows = self.session.execute(
+            select(Organization.name, Post.title)
+            .select_from(Holding).join(Post, Holding.post_id == Post.id)
+            .join(Organization, Post.org_id == Organization.id)
+            .where(Holding.person_id == person_id, current(), held_on(self.on))
+        ).all()
+        return [f"{org}{title}" for org, title in rows]
+
+
+def _resolve(session: Session, parsed: ParsedNotice, links, hints) -> list[PlannedAction]:
+    # Organizations first, so that a new one is created once and later clauses find it.
+    created: set[str] = set()
+    for action in parsed.actions:
+        if find_org(session, action.org) is None:
+            created.add(create_org(session, action.org).name)
+    resolver = _Resolver(session, parsed, links, hints)
+    plan: list[PlannedAction] = []
+    for index, action in enumerate(parsed.actions):
+        step = resolver.resolve(index, action, plan)
+        step.org_new = step.org_name in created
+        plan.append(step)
+    return plan
+
+
+def retract(session: Session, number: str, reason: str, by: str = "", now: datetime | None = None) -> Notice:
+    now = now or utcnow()
+    notice = _notice(session, number)
+    version = _active_version(notice)
+    if version is None:
+        raise NoticeError(f"{notice.number} is already retracted")
+    _supersede(version, "retracted", reason, by, now)
+    session.flush()
+    derive.rederive(session, {a.org_id for a in version.actions}, now)
+    return notice
+
+
+def amend(session: Session, number: str, data: bytes | str, reason: str, by: str = "",
+          links: dict[str, int] | None = None, now: datetime | None = None) -> Outcome:
+    """Replace a notice's text from now on; the old version stays, marked superseded."""
+    now = now or utcnow()
+    notice = _notice(session, number)
+    old = _active_version(notice)
+    if old is None:
+        raise NoticeError(f"{notice.number} is retracted; there is nothing to amend")
+    _, parsed = read_notice(data, session)
+    if parsed.number != notice.number:
+        raise NoticeError(f"the corrected text is numbered {parsed.number}, not {notice.number}")
+    text = decode(data) if isinstance(data, bytes) else data
+    if content_hash(text) == old.content_hash:
+        raise NoticeError(f"the corrected text of {notice.number} is the same as the recorded one")
+    # The people the old version named keep their ids where the new version names them the same way.
+    hints: dict[tuple, int] = {}
+    for a in old.actions:
+        org_name = a.organization.name
+        hints[(a.kind, a.name, org_name, a.title)] = a.person_id
+        if a.ranked_after_person_id is not None:
+            hints[("ranked_after", a.ranked_after_name, org_name, a.title)] = a.ranked_after_person_id
+    _supersede(old, "amended", reason, by, now)
+    session.flush()
+    derive.rederive(session, {a.org_id for a in old.actions}, now)
+    outcome = add_notice(session, text, recorded_by=by, links=links, now=now, hints=hints)
+    outcome.status = "amended"
+    return outcome
+
+
+def _supersede(version: NoticeVersion, kind: str, reason: str, by: str, now: datetime) -> None:
+    if not reason or not reason.strip():
+        raise NoticeError("a reason is required")
+    version.superseded_at = now
+    version.superseded_by = by
+    version.supersede_kind = kind
+    version.supersede_reason = reason
+
+
+def _notice(session: Session, number: str) -> Notice:
+    from .queries import normalize_number
+
+    notice = session.scalar(select(Notice).where(Notice.number == normalize_number(number)))
+    if notice is None:
+        raise NotFound(f"no notice numbered {number}")
+    return notice
+
+
+def bundled_notice_files() -> list[Path]:
+    """The notices that ship with the package.
+
+    Installed, they are the package ``registry.notices``; run from a source
+    checkout, they are ``data/notices`` beside the package.
+    """
+    try:
+        from importlib.resources import files
+
+        root = Path(str(files("registry.notices")))
+    except ModuleNotFoundError:
+        root = Path(__file__).resolve().parent.parent / "data" / "notices"
+    return sorted(root.glob("*.txt"))
