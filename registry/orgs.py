@@ -100,21 +100,21 @@ def canonical_org_name(name: str) -> str:
     return name
 
 
-def name_variants(name: str) -> set[str]:
-    """Every spelling under which a canonical name is found: with and without 林芝 / 林芝市 / 市."""
-    variants = {name}
-    if name.startswith("市"):
-        bare = name[1:]
-        variants |= {bare, "林芝市" + bare, "林芝" + bare}
-    elif name.startswith("林芝"):
-        variants.add(name[len("林芝"):])
-    return {v for v in variants if len(v) >= 2}
+def spellings(name: str) -> list[str]:
+    """The canonical names a typed name may stand for: as typed, with 林芝市/林芝 written 市,
+    with 市 added, and with 林芝 added (林芝经济开发区管委会 keeps its prefix)."""
+    name = name.strip()
+    candidates = [name, canonical_org_name(name)]
+    if name.startswith("林芝") and not name.startswith("林芝市"):
+        candidates.append("市" + name[len("林芝"):])
+    if not name.startswith(("市", "林芝")):
+        candidates += ["市" + name, "林芝" + name]
+    return list(dict.fromkeys(candidates))
 
 
 def find_org(session: Session, name: str) -> Organization | None:
     """The organization a name or alias denotes, or None."""
-    name = name.strip()
-    for candidate in dict.fromkeys([name, canonical_org_name(name), "市" + name]):
+    for candidate in spellings(name):
         org = session.scalar(select(Organization).where(Organization.name == candidate))
         if org is None:
             org = session.scalar(select(Organization).join(OrgAlias).where(OrgAlias.alias == candidate))
@@ -135,12 +135,11 @@ def lookup_org(session: Session, name: str) -> Organization:
 
 
 def create_org(session: Session, name: str) -> Organization:
-    """Create an organization with its name variants and known short forms as aliases."""
+    """Create an organization with its known short forms as aliases."""
     org = Organization(name=name)
     session.add(org)
     session.flush()
-    aliases = (name_variants(name) | set(KNOWN_ALIASES.get(name, ()))) - {name}
-    for alias in sorted(aliases):
+    for alias in KNOWN_ALIASES.get(name, ()):
         taken = session.scalar(select(OrgAlias).where(OrgAlias.alias == alias))
         exists_as_name = session.scalar(select(Organization).where(Organization.name == alias))
         if taken is None and exists_as_name is None:
