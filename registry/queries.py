@@ -199,9 +199,17 @@ def notice_status(versions: list[NoticeVersion], at: datetime | None) -> tuple[s
 
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:
+    at = known_at or utcnow()
+    # Two queries, whatever the number of notices: their versions, and action counts per version.
+    versions: dict[int, list[NoticeVersion]] = {}
+    for version in session.scalars(
+        select(NoticeVersion).where(NoticeVersion.recorded_at <= at).order_by(NoticeVersion.version)
+    ):
+        versions.setdefault(version.notice_id, []).append(version)
+    counts = dict(session.execute(select(Action.version_id, func.count(Action.id)).group_by(Action.version_id)).all())
     entries, present = [], {}
     for notice in session.scalars(select(Notice).order_by(Notice.series, Notice.year, Notice.seq)):
-        status = notice_status(list(notice.versions), known_at)
+        status = notice_status(versions.get(notice.id, []), at)
         if status is None:
             continue
         state, version = status
@@ -209,7 +217,7 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
             "number": notice.number,
             "date": version.date.isoformat(),
             "title": version.title,
-            "actions": len(version.actions),
+            "actions": counts.get(version.id, 0),
             "status": state,
         })
         present.setdefault((notice.series, notice.year), set()).add(notice.seq)
