@@ -81,6 +81,12 @@ def create_schema(engine: Engine) -> None:
 def schema_exists(engine: Engine) -> bool:
     from sqlalchemy import inspect
 
+    if is_sqlite(engine):
+        # Connecting would create the file (or fail if its directory is missing): a file
+        # that is not there holds no registry.
+        path = engine.url.database
+        if path and path != ":memory:" and not Path(path).exists():
+            return False
     return inspect(engine).has_table("notices")
 
 

@@ -80,12 +80,13 @@ def parse_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日")
 
 
-def _holding_rows(session: Session, *conditions, known_at: datetime | None = None):
-    """Holdings with their person, post, organization and the notices that started and ended them."""
+def _holdings_statement():
+    """Holdings joined to their person, post, organization, the notices that started and
+    ended them, and the person they rank after.  Built once: building it costs more than running it."""
     start, start_version, start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
     end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
     after = aliased(Person)
-    query = (
+    return (
         select(Holding, Person, Post, Organization, start, start_notice.number, end_notice.number, after.name)
         .join(Person, Holding.person_id == Person.id)
         .join(Post, Holding.post_id == Post.id)
@@ -97,9 +98,15 @@ def _holding_rows(session: Session, *conditions, known_at: datetime | None = Non
         .outerjoin(end_version, end.version_id == end_version.id)
         .outerjoin(end_notice, end_version.notice_id == end_notice.id)
         .outerjoin(after, Holding.ranked_after_person_id == after.id)
-        .where(known(known_at), *conditions)
     )
-    return session.execute(query).all()
+
+
+_HOLDINGS = _holdings_statement()
+
+
+def _holding_rows(session: Session, *conditions, known_at: datetime | None = None):
+    """Rows of (Holding, Person, Post, Organization, start Action, basis number, removal number, ranked-after name)."""
+    return session.execute(_HOLDINGS.where(known(known_at), *conditions)).all()
 
 
 def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
@@ -127,25 +134,31 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
 
-def who_held(session: Session, org_name: str, title: str, on: date, known_at: datetime | None = None) -> dict:
+def who_held(session: Session, org_name: str, title: str, on: date, known_at: datetime | None = None,
+             detail: bool = False) -> dict:
+    """Holders of a post on a date.  ``detail`` adds acting and probation, which the
+    printed table shows but the JSON contract does not carry."""
     org = lookup_org(session, org_name)
     rows = _holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
     rows.sort(key=lambda r: r.Holding.position)
-    return {
-        "organization": org.name,
-        "title": title,
-        "on": on.isoformat(),
-        "holders": [{
+    holders = []
+    for row in rows:
+        h = row.Holding
+        holder = {
             "name": row.Person.name,
             "person_id": row.Person.id,
-            "since": iso(row.Holding.since),
-            "until": iso(row.Holding.until),
-            "start_known": row.Holding.since is not None,
-            "concurrent": row.Holding.concurrent,
-            "inferred": row.Holding.inferred,
+            "since": iso(h.since),
+            "until": iso(h.until),
+            "start_known": h.since is not None,
+            "concurrent": h.concurrent,
+            "inferred": h.inferred,
             "basis": row[5],
-        } for row in rows],
-    }
+        }
+        if detail:
+            holder.update(acting=h.acting, probation_until=iso(h.probation_until),
+                          on_probation=h.probation_until is not None and on < h.probation_until)
+        holders.append(holder)
+    return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 
 
 def history(session: Session, query: str, known_at: datetime | None = None) -> dict:
