@@ -145,3 +145,102 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return "、".join(map(str, value))
     return value
+
+
+# -- reports: changes, probation, vacancies, check ---------------------------------
+
+CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任"}
+
+
+def change_notes(c: dict) -> str:
+    notes = []
+    if c["action"] == "referenced":
+        notes.append("仅见于列X之后，任职起始未记载")
+    if c["concurrent"]:
+        notes.append("兼任")
+    if c["acting"]:
+        notes.append("代理")
+    if c["probation_until"]:
+        notes.append(f"试用期至{c['probation_until']}")
+    if c["secondment"]:
+        notes.append(c["secondment"])
+    if c["end_reason"] not in (None, "removed"):
+        notes.append(END_REASON_LABELS.get(c["end_reason"], c["end_reason"]))
+    return "；".join(notes)
+
+
+def changes_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["日期", "文号", "变动", "姓名", "单位", "职务", "列…之后", "备注", "人员ID"]
+    rows = [
+        [c["date"], c["number"], CHANGE_LABELS.get(c["action"], c["action"]), c["name"], c["organization"],
+         c["title"], c["ranked_after"], change_notes(c), c["person_id"]]
+        for c in data["changes"]
+    ]
+    return headers, rows
+
+
+CHANGE_KEYS = ["date", "number", "action", "name", "person_id", "organization", "title", "concurrent", "acting",
+               "probation_until", "ranked_after", "end_reason", "secondment", "clause"]
+
+
+def changes_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    return CHANGE_KEYS, [[c[k] for k in CHANGE_KEYS] for c in data["changes"]]
+
+
+PROBATION_LABELS = {"in_force": "试用期内", "ending_soon": "即将期满", "ended_early": "提前离任",
+                    "terminated": "终止试用期"}
+
+
+def probation_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["姓名", "单位", "职务", "任职起始", "试用期至", "状态", "依据", "任职截止", "免职文号", "人员ID"]
+    rows = [
+        [p["name"], p["organization"], p["title"], start_text(p["since"]), p["probation_until"],
+         PROBATION_LABELS.get(p["status"], p["status"]), p["basis"], p["until"], p["ended_by"], p["person_id"]]
+        for p in data["probations"]
+    ]
+    return headers, rows
+
+
+PROBATION_KEYS = ["name", "person_id", "organization", "title", "since", "probation_until", "status", "basis",
+                  "until", "end_reason", "ended_by"]
+
+
+def probation_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    return PROBATION_KEYS, [[p[k] for k in PROBATION_KEYS] for p in data["probations"]]
+
+
+def vacancies_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["职务", "空缺起始", "前任", "免职文号", "前任人员ID"]
+    rows = [
+        [v["title"], v["vacant_since"] or "(此前无任职记录)", v["last_holder"], v["removed_by"], v["last_person_id"]]
+        for v in data["vacancies"]
+    ]
+    return headers, rows
+
+
+VACANCY_KEYS = ["title", "last_holder", "last_person_id", "vacant_since", "removed_by"]
+
+
+def vacancies_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    return VACANCY_KEYS, [[v[k] for k in VACANCY_KEYS] for v in data["vacancies"]]
+
+
+def _findings(data: dict) -> list[tuple[str, dict]]:
+    return [("error", f) for f in data["errors"]] + [("warning", f) for f in data["warnings"]]
+
+
+def check_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["级别", "代码", "说明", "涉及ID"]
+    kinds = (("holdings", "任职"), ("people", "人员"), ("notices", "文件"))
+    rows = []
+    for level, f in _findings(data):
+        ids = "；".join(f"{label} {'、'.join(map(str, f['ids'][key]))}" for key, label in kinds if f["ids"][key])
+        rows.append(["错误" if level == "error" else "警告", f["code"], f["message"], ids])
+    return headers, rows
+
+
+def check_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["level", "code", "message", "holdings", "people", "notices"]
+    rows = [[level, f["code"], f["message"], f["ids"]["holdings"], f["ids"]["people"], f["ids"]["notices"]]
+            for level, f in _findings(data)]
+    return headers, rows
