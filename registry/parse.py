@@ -2,9 +2,15 @@
 
 A notice reads: number line, title, addressees, decision basis (经…研究，决定：),
 clauses, signing body, date.  Clauses are split at ；and 。 (never inside
-parentheses) across broken lines; a clause may hold several parts split at ，,
-of which a later 免去其… refers to the person named first.  Anything not
-understood is a NoticeError that quotes the clause: no clause is ever skipped.
+parentheses) across broken lines, and before numbered items (一、 二、 …) that
+run on inside one paragraph.  A clause may hold several parts split at ，, of
+which a later 免去其… refers to the person named first.  A 任命 or 免去 governs
+the bare items that follow it ("X为Y", "X的Y职务"), as do the section headers
+任命：and 免去：.
+
+Text arrives normalized (registry.text), so the grammar only knows full-width
+，；：（）.  Anything not understood is a NoticeError that quotes the clause: no
+clause is ever skipped.
 """
 
 from __future__ import annotations
@@ -21,11 +27,21 @@ from .text import normalize, squeeze
 _NUMBER = re.compile(
     r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]\s*(?P<year>\d{4})\s*[〕］\]）】]\s*(?P<seq>\d{1,4})\s*号"
 )
+# A one-line notice runs the title into the number: "…任免职的通知林政发〔2023〕20号".
+_TITLE_ENDINGS = ("通知", "决定", "通报", "批复", "命令")
 _DATE_ARABIC = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_CHINESE = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _BASIS = re.compile(r"经[^。；]{0,80}?研究[^。；]{0,20}?决定[：]?")
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、．.]")
+_CN_NUMERAL = "一二三四五六七八九十"
+# Item numbers: 一、  1、  1．  （一）  （1）
+_ITEM = re.compile(
+    rf"(?:(?P<cn>[{_CN_NUMERAL}]{{1,3}})、|(?P<ar>\d{{1,2}})[、.．](?!\d)|（(?P<paren>[{_CN_NUMERAL}]{{1,3}}|\d{{1,2}})）)"
+)
 _ISSUER_ENDINGS = ("人民政府", "政府", "办公室", "办公厅", "委员会", "管委会", "局")
+_SECTIONS = {"任命": "appoint", "任职": "appoint", "免去": "remove", "免职": "remove"}
+# A reason written as a part of its own after the removal: 免去X的Y职务，另有任用。
+_REASON_PARTS = {"另有任用": "reassigned", "退休": "retired", "终止试用期": "probation_terminated"}
+_NOT_IN_NAMES = ("的", "免去", "任命", "职务", "之后", "辞去", "同志", "不再")
 
 _DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -47,7 +63,8 @@ class ParsedAction:
     end_reason: str | None = None
     gender: str | None = None
     # Index of the action in the same sentence that names this action's person
-    # (免去其…): the two resolve to one person.
+    # (免去其…, or a second post of the same name: 免去X的A、B职务): the two resolve
+    # to one person.
     same_person_as: int | None = None
 
     @property
@@ -81,6 +98,8 @@ def chinese_number(text: str) -> int:
         raise ValueError(text)
     if "十" in text:
         tens, _, ones = text.partition("十")
+        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+            raise ValueError(text)
         return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
     if len(text) == 1:
         return _DIGITS[text]
@@ -95,15 +114,17 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     if number is None:
         raise NoticeError("the text has no document number (such as 林政发〔2023〕2号)")
     series, year, seq = number["series"], int(number["year"]), int(number["seq"])
+    series_start = number.start("series")
+    cut = max(series.rfind(ending) + len(ending) if ending in series else 0 for ending in _TITLE_ENDINGS)
+    if 0 < cut < len(series):
+        series, series_start = series[cut:], series_start + cut
     number_text = f"{series}〔{year}〕{seq}号"
 
-    header = squeeze(text[: number.start()])
+    header = squeeze(text[:series_start])
     issuer, title = _split_header(header)
     after_number = text[number.end():]
 
-    basis_match = _BASIS.search(squeeze(after_number))
-    squeezed_after = squeeze(after_number)
-    dates = [m for m in _all_dates(after_number)]
+    dates = _all_dates(after_number)
     if not dates:
         raise NoticeError(f"{number_text} has no date (such as 2023年2月6日)")
     date_match, notice_date = dates[-1]
@@ -114,18 +135,22 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
         body_lines.pop()
     if body_lines and _is_issuer(squeeze(body_lines[-1])):
         signer = squeeze(body_lines.pop())
-    body = squeeze("\n".join(body_lines))
+    body_text = "\n".join(body_lines)
+    squeezed = squeeze(body_text)
 
     addressees = ""
     basis = ""
+    start = 0  # where the clauses begin, in the squeezed body
+    basis_match = _BASIS.search(squeezed)
     if basis_match is not None:
         basis = basis_match.group(0).rstrip("：")
-        head, _, body = body.partition(basis_match.group(0))
-        addressees = head.rstrip("：")
+        addressees = squeezed[: basis_match.start()].rstrip("：")
+        start = basis_match.end()
     else:
-        first, colon, rest = body.partition("：")
-        if colon and not re.search(r"任|免去", first):
-            addressees, body = first, rest
+        first, colon, _ = squeezed.partition("：")
+        if colon and not re.search(r"任|免|辞去|代理", first):
+            addressees, start = first, len(first) + 1
+    body = squeeze(_mark_items(body_text[_unsqueezed_index(body_text, start):]))
 
     if not signer:
         body, signer = _split_trailing_signer(body)
@@ -133,7 +158,7 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
         issuer = signer
 
     clauses = _split_clauses(body)
-    if not any(re.search(r"任|免去|辞去", clause) for clause in clauses):
+    if not any(_looks_personnel(clause) for clause in clauses):
         raise NoticeError(f"{number_text} has no appointment or removal clause; it is not a personnel notice")
 
     reader = _ClauseReader(tuple(known_orgs))
@@ -180,6 +205,73 @@ def _split_trailing_signer(body: str) -> tuple[str, str]:
     return body, ""
 
 
+def _looks_personnel(clause: str) -> bool:
+    """Whether a clause means to appoint or remove, readable or not.
+
+    A notice none of whose clauses does is another kind of notice (责任, 任务 and
+    主任 hold a 任 too); one that does is read clause by clause, and a clause
+    that cannot be read is refused.
+    """
+    if re.search(r"任命|免去|免职|辞去|代理|兼任|担任|任职", clause):
+        return True
+    for part in _split_top_level(clause, "，"):
+        bare = _strip_post(re.sub(r"（[^（）]*(?:）|$)", "", part))
+        if re.search(r"..[任为].", bare) and split_title(bare) is not None:
+            return True
+    return False
+
+
+def _unsqueezed_index(text: str, count: int) -> int:
+    """The index in ``text`` of its ``count``-th non-whitespace character (0-based)."""
+    seen = 0
+    for index, ch in enumerate(text):
+        if not ch.isspace():
+            if seen == count:
+                return index
+            seen += 1
+    return len(text)
+
+
+def _mark_items(text: str) -> str:
+    """Put a ；before each numbered item (一、 1． （一）) that runs on inside a paragraph.
+
+    An item number counts only where an item can start (after a line break, a
+    space or ，。；：, outside parentheses) and only in sequence (the next number,
+    or 1 again for a new list), so that 第一、 or a name list never splits.
+    """
+    expected = {"cn": 1, "ar": 1, "paren": 1}
+    cuts = []
+    for m in _ITEM.finditer(text):
+        start = m.start()
+        if start and not (text[start - 1].isspace() or text[start - 1] in "，。；："):
+            continue
+        if text.count("（", 0, start) > text.count("）", 0, start):
+            continue
+        style = m.lastgroup
+        value = chinese_number(m[style])
+        if value in (expected[style], 1):
+            expected[style] = value + 1
+            cuts.append(start)
+    for start in reversed(cuts):
+        if start and text[start - 1] == "，":  # 一、…，二、…: the comma ends the item
+            start -= 1
+            text = text[:start] + text[start + 1:]
+        text = text[:start] + "；" + text[start:]
+    return text
+
+
+def _same_person_within(actions: list[ParsedAction], base: int) -> list[ParsedAction]:
+    """免去扎西的A、B职务, 任命扎西为A、B: one person, so each later action names the first."""
+    first: dict[str, int] = {}
+    linked = []
+    for index, action in enumerate(actions):
+        if action.same_person_as is None and action.name in first:
+            action = replace(action, same_person_as=first[action.name])
+        first.setdefault(action.name, base + index)
+        linked.append(action)
+    return linked
+
+
 def _split_top_level(text: str, separators: str) -> list[str]:
     """Split at separators that are not inside （…）."""
     parts, depth, current = [], 0, []
@@ -198,125 +290,194 @@ def _split_top_level(text: str, separators: str) -> list[str]:
 
 
 def _split_clauses(body: str) -> list[str]:
-    # Numbered items 一、二、 may run on inside one paragraph: break before each.
-    body = re.sub(r"(?<=[。；：])(?=(?:[一二三四五六七八九十]{1,3})、)", "；", body)
     return [c for c in _split_top_level(body, "；。") if c.strip("，、 ")]
 
 
+def _strip_item_number(text: str) -> str:
+    while (m := _ITEM.match(text)) is not None:
+        text = text[m.end():]
+    return text
+
+
 class _ClauseReader:
-    """Reads one clause into actions; remembers a 任命：/免去： section header across clauses."""
+    """Reads one clause into actions; remembers which verb governs bare items across clauses."""
 
     def __init__(self, known_orgs: tuple[str, ...]):
-        self.known_orgs = sorted(set(known_orgs), key=len, reverse=True)
+        self.known = {org for org in known_orgs if org}
+        self.known_bare = {_bare_org(org) for org in self.known}
         self.section: str | None = None
 
     def read(self, clause: str, offset: int) -> list[ParsedAction]:
-        text = _ORDINAL.sub("", clause)
-        for header, mode in (("任命", "appoint"), ("免去", "remove")):
+        text = _strip_item_number(clause)
+        for header, mode in _SECTIONS.items():
             if text.startswith(header + "："):
                 self.section = mode
-                text = text[len(header) + 1:]
+                text = _strip_item_number(text[len(header) + 1:])
+                break
         if not text:
             return []
         actions: list[ParsedAction] = []
         subject: tuple[str, int] | None = None  # the name a later 免去其 refers to
         mode = self.section
+        previous: list[int] = []  # indexes (in ``actions``) of the previous part's actions
         for part in _split_top_level(text, "，"):
             part, qualifiers = _take_qualifiers(part, clause)
+            if part in _REASON_PARTS and not qualifiers:
+                actions = self._apply_reason(actions, previous, _REASON_PARTS[part], clause)
+                continue
             new, mode = self._read_part(part, qualifiers, clause, subject, mode)
             if not new:
                 raise NoticeError(f"cannot read the clause {clause!r}")
+            previous = list(range(len(actions), len(actions) + len(new)))
+            new = _same_person_within(new, offset + len(actions))
             for action in new:
                 if subject is None:
                     subject = (action.name, offset + len(actions))
                 actions.append(action)
+        self.section = mode
+        return actions
+
+    def _apply_reason(self, actions, previous, reason, clause):
+        if not previous or any(actions[i].kind != "remove" for i in previous):
+            raise NoticeError(f"a removal reason stands without a removal in the clause {clause!r}")
+        for i in previous:
+            if actions[i].end_reason not in ("removed", reason):
+                raise NoticeError(f"two removal reasons in the clause {clause!r}")
+            actions[i] = replace(actions[i], end_reason=reason)
         return actions
 
     def _read_part(self, part, qualifiers, clause, subject, mode):
         q = _Qualifiers.read(qualifiers, clause)
-        m = re.fullmatch(r"接受(?P<name>.+?)(?:同志)?辞去(?P<posts>.+?)(?:职务)?的(?:请求|申请)", part)
+        m = re.fullmatch(r"(?:接受|同意)(?P<names>.+?)(?:同志)?辞去(?P<posts>.+?)(?:职务)?(?:的(?:请求|申请))?", part)
         if m:
-            return self._removals([m["name"]], m["posts"], clause, q, reason="resigned"), mode
-        m = re.fullmatch(r"免去其(?P<concurrent>兼任的)?(?P<posts>.+?)职务", part)
+            return self._removals(self._names(m["names"], clause), m["posts"], clause, q, reason="resigned"), mode
+        m = re.fullmatch(r"免去其(?P<concurrent>兼任的)?(?P<posts>.+?)(?:的)?(?:职务)?", part)
         if m:
             if subject is None:
                 raise NoticeError(f"免去其 has no one named before it in the clause {clause!r}")
-            actions = self._removals([subject[0]], m["posts"], clause, q, concurrent=bool(m["concurrent"]))
+            actions = self._removals([(subject[0], None)], m["posts"], clause, q, concurrent=bool(m["concurrent"]))
             return [replace(a, same_person_as=subject[1]) for a in actions], mode
-        m = re.fullmatch(r"(?:免去)(?P<body>.+?)职务", part) or (
-            re.fullmatch(r"(?P<body>.+?的.+?)职务", part) if mode == "remove" else None
-        )
+        m = re.fullmatch(r"免去(?P<body>.+?)(?:职务)?", part)
         if m:
             return self._removal_body(m["body"], clause, q), "remove"
-        m = re.fullmatch(r"任命(?P<name>.+?)为(?P<post>.+)", part) or (
-            re.fullmatch(r"(?P<name>.+?)为(?P<post>.+)", part) if mode == "appoint" else None
-        )
+        m = re.fullmatch(r"(?P<names>.+?)不再担任(?P<posts>.+?)(?:职务)?", part)
+        if m and _names_ok(m["names"]):
+            return self._removals(self._names(m["names"], clause), m["posts"], clause, q), mode
+        m = re.fullmatch(r"任命(?P<names>.+?)(?P<verb>为|代理)(?P<posts>.+)", part)
         if m:
-            return [self._appointment(m["name"], m["post"], clause, q)], "appoint"
-        m = re.fullmatch(r"(?P<name>.+?)(?:同志)?(?P<verb>兼任|担任|代理|任)(?P<post>.+?)(?:职务)?", part)
-        if m and not m["name"].startswith(("免去", "任命")):
-            return [self._appointment(m["name"], m["post"], clause, q, verb=m["verb"])], mode
+            acting = m["verb"] == "代理"
+            return self._appointments(m["names"], m["posts"], clause, q, acting=acting), "appoint"
+        found = self._verb_form(part)
+        if found is not None:
+            names, verb, posts = found
+            return self._appointments(names, posts, clause, q, concurrent=verb == "兼任", acting=verb == "代理"), mode
+        if mode == "remove":
+            m = re.fullmatch(r"(?P<body>.+?)职务", part) or re.fullmatch(r"(?P<body>.+?的.+)", part)
+            if m:
+                return self._removal_body(m["body"], clause, q), mode
+        if mode == "appoint":
+            m = re.fullmatch(r"(?P<names>.+?)为(?P<posts>.+)", part)
+            if m:
+                return self._appointments(m["names"], m["posts"], clause, q), mode
         return [], mode
+
+    def _verb_form(self, part: str) -> tuple[str, str, str] | None:
+        """"X任Y", "X同志兼任Y", "X代理Y职务": the first verb with a name before it and a post after it."""
+        for m in re.finditer(r"兼任|担任|代理|任", part):
+            names, posts = part[: m.start()], part[m.end():]
+            if _names_ok(names) and self._posts_ok(posts):
+                return names, m[0], posts
+        return None
+
+    def _posts_ok(self, posts: str) -> bool:
+        split = [split_title(_strip_post(post)) for post in posts.split("、")]
+        return bool(split) and all(split) and bool(split[0][0])
+
+    def _names(self, names: str, clause: str) -> list[tuple[str, str | None]]:
+        return [_clean_name(name, clause) for name in names.split("、")]
 
     # -- appointments -------------------------------------------------------
 
-    def _appointment(self, name, post, clause, q, verb="任") -> ParsedAction:
+    def _appointments(self, names, posts, clause, q, concurrent=False, acting=False) -> list[ParsedAction]:
         if q.end_reason:
             raise NoticeError(f"a removal reason stands on an appointment in the clause {clause!r}")
-        name, gender = _clean_name(name, clause)
-        org, title = self._split_post(post, clause, previous_org=None)
-        return ParsedAction(
-            kind="appoint", name=name, org=org, title=title, clause=clause,
-            concurrent=verb == "兼任", acting=verb == "代理", probation_months=q.probation_months,
-            secondment=q.secondment, ranked_after=q.ranked_after, gender=gender or q.gender,
-        )
+        people = self._names(names, clause)
+        split_posts = self._split_posts(posts, clause)
+        if len(people) > 1 and len(split_posts) > 1:
+            raise NoticeError(f"several names and several posts in one appointment are ambiguous: {clause!r}")
+        actions = []
+        for index, (name, gender) in enumerate(people):
+            # 任命甲、乙为A（列丙之后）: 甲 after 丙, then 乙 after 甲.
+            after = q.ranked_after if index == 0 or q.ranked_after is None else people[index - 1][0]
+            if after == name:
+                raise NoticeError(f"the clause {clause!r} ranks {name} after themselves")
+            for org, title in split_posts:
+                actions.append(ParsedAction(
+                    kind="appoint", name=name, org=org, title=title, clause=clause,
+                    concurrent=concurrent, acting=acting, probation_months=q.probation_months,
+                    secondment=q.secondment, ranked_after=after,
+                    gender=gender or (q.gender if len(people) == 1 else None),
+                ))
+        return actions
 
     # -- removals -----------------------------------------------------------
 
     def _removal_body(self, body: str, clause: str, q) -> list[ParsedAction]:
-        if body.endswith("的"):  # 免去X A、B的职务: name and organization run together
-            return self._run_together(body[:-1], clause, q)
+        body = body.removesuffix("的")  # 免去X A、B的职务
         if "的" in body:
             names, _, posts = body.partition("的")
-            return self._removals(_split_names(names), posts, clause, q)
-        return self._run_together(body, clause, q)
-
-    def _run_together(self, body: str, clause: str, q) -> list[ParsedAction]:
+            return self._removals(self._names(names, clause), posts, clause, q)
         cut = self._name_end(body)
         if cut is None:
             raise NoticeError(f"cannot tell the name from the organization in the clause {clause!r}")
-        return self._removals([body[:cut]], body[cut:], clause, q)
+        return self._removals(self._names(body[:cut], clause), body[cut:], clause, q)
 
     def _name_end(self, body: str) -> int | None:
-        """Where the name ends in "扎西市水利局副局长": the known organizations decide."""
-        for i in range(2, min(len(body), 12)):
-            rest = body[i:]
-            if any(rest.startswith(org) for org in self.known_orgs):
+        """Where the names end in "扎西市水利局副局长": the known organizations decide, then the
+        prefix of a city organization."""
+        candidates = []
+        for i in range(2, min(len(body), 40)):
+            if not _names_ok(body[:i]):
+                continue
+            split = split_title(_strip_post(body[i:].split("、")[0]))
+            if split and split[0]:
+                candidates.append((i, split[0]))
+        for i, org in candidates:
+            if org in self.known or canonical_org_name(org) in self.known or _bare_org(org) in self.known_bare:
                 return i
-        for i in range(2, min(len(body), 12)):
-            if body[i:].startswith(("林芝", "市", "县", "区")) and split_title(body[i:]):
+        # Not on record: a city organization written with its 市 or 林芝 prefix.  Counties and
+        # districts (巴宜区…) have no such mark, so for them the record must decide.
+        for i, org in candidates:
+            if org.startswith(("林芝", "市")):
                 return i
         return None
 
-    def _removals(self, names, posts, clause, q, reason=None, concurrent=False) -> list[ParsedAction]:
+    def _removals(self, people, posts, clause, q, reason=None, concurrent=False) -> list[ParsedAction]:
         if q.probation_months or q.ranked_after:
             raise NoticeError(f"a probation or ranking stands on a removal in the clause {clause!r}")
-        split_posts, previous = [], None
-        for post in posts.split("、"):
-            org, title = self._split_post(post, clause, previous)
-            split_posts.append((org, title))
-            previous = org
-        if len(names) > 1 and len(split_posts) > 1:
+        if reason and q.end_reason and reason != q.end_reason:
+            raise NoticeError(f"two removal reasons in the clause {clause!r}")
+        split_posts = self._split_posts(posts, clause)
+        if len(people) > 1 and len(split_posts) > 1:
             raise NoticeError(f"several names and several posts in one removal are ambiguous: {clause!r}")
         actions = []
-        for raw_name in names:
-            name, gender = _clean_name(raw_name, clause)
+        for name, gender in people:
             for org, title in split_posts:
                 actions.append(ParsedAction(
                     kind="remove", name=name, org=org, title=title, clause=clause, concurrent=concurrent,
-                    end_reason=reason or q.end_reason or "removed", gender=gender or q.gender,
+                    secondment=q.secondment, end_reason=reason or q.end_reason or "removed",
+                    gender=gender or (q.gender if len(people) == 1 else None),
                 ))
         return actions
+
+    def _split_posts(self, posts: str, clause: str) -> list[tuple[str, str]]:
+        """"市水利局局长、党组书记": a post without an organization keeps the one before it."""
+        split, previous = [], None
+        for post in posts.split("、"):
+            org, title = self._split_post(_strip_post(post), clause, previous)
+            split.append((org, title))
+            previous = org
+        return split
 
     def _split_post(self, post: str, clause: str, previous_org: str | None) -> tuple[str, str]:
         split = split_title(post)
@@ -330,6 +491,9 @@ class _ClauseReader:
         return canonical_org_name(org), title
 
 
+_DURATION = r"([\d一二两三四五六七八九十]+)(个月|年半|年)|半年"
+
+
 @dataclass
 class _Qualifiers:
     ranked_after: str | None = None
@@ -341,55 +505,97 @@ class _Qualifiers:
     @classmethod
     def read(cls, items: list[str], clause: str) -> "_Qualifiers":
         q = cls()
+
+        def once(name: str, value, item: str):
+            if getattr(q, name) is not None and getattr(q, name) != value:
+                raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {clause!r}")
+            setattr(q, name, value)
+
         for item in items:
             if m := re.fullmatch(r"列(.+?)(?:同志)?之后", item):
-                q.ranked_after = _clean_name(m[1], clause)[0]
-            elif m := re.fullmatch(r"试用期(?:为)?([\d一二两三四五六七八九十]+)(个月|年半|年)", item):
-                try:
-                    n = chinese_number(m[1])
-                except ValueError:
-                    raise NoticeError(f"cannot read the probation {item!r} in the clause {clause!r}") from None
-                q.probation_months = n if m[2] == "个月" else n * 12 + (6 if m[2] == "年半" else 0)
-            elif item == "挂职":
-                q.secondment = "挂职"
-            elif m := re.fullmatch(r"(?:挂职)?时间(?:为)?(.+)", item):
-                q.secondment = f"{q.secondment or '挂职'}，时间{m[1]}"
-            elif item == "终止试用期":
-                q.end_reason = "probation_terminated"
-            elif item == "退休":
-                q.end_reason = "retired"
-            elif item == "另有任用":
-                q.end_reason = "reassigned"
+                once("ranked_after", _clean_name(m[1], clause)[0], item)
+            elif m := re.fullmatch(rf"试用期(?:为)?(?P<span>{_DURATION})", item):
+                once("probation_months", _months(m["span"], item, clause), item)
+            elif item in ("挂职", "挂职锻炼"):
+                q.secondment = item if q.secondment is None else q.secondment
+            elif m := re.fullmatch(rf"(?:挂职(?:时间|期限)?|时间|期限)(?:为)?(?P<span>{_DURATION})", item):
+                _months(m["span"], item, clause)
+                if q.secondment is not None and "，" in q.secondment:
+                    raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {clause!r}")
+                q.secondment = f"{q.secondment or '挂职'}，时间{m['span']}"
+            elif item in _REASON_PARTS:
+                once("end_reason", _REASON_PARTS[item], item)
             elif item in ("女", "男"):
-                q.gender = item
+                once("gender", item, item)
             else:
                 raise NoticeError(f"cannot read the qualifier （{item}） in the clause {clause!r}")
         return q
 
 
+def _months(span: str, item: str, clause: str) -> int:
+    """一年 → 12, 一年半 → 18, 6个月 → 6, 半年 → 6."""
+    m = re.fullmatch(_DURATION, span)
+    if m is None or m[1] is None:
+        return 6  # 半年
+    try:
+        n = chinese_number(m[1])
+    except ValueError:
+        raise NoticeError(f"cannot read the time （{item}） in the clause {clause!r}") from None
+    months = n if m[2] == "个月" else n * 12 + (6 if m[2] == "年半" else 0)
+    if months <= 0:
+        raise NoticeError(f"cannot read the time （{item}） in the clause {clause!r}")
+    return months
+
+
 def _take_qualifiers(part: str, clause: str) -> tuple[str, list[str]]:
-    """Remove every （…） from a part; return the bare part and the qualifier items."""
+    """Remove every （…） from a part; return the bare part and the qualifier items.
+
+    A （女） right after a name (followed by more of the part) stays where it
+    is: it belongs to that name, not to the whole part.
+    """
     items: list[str] = []
 
     def take(m: re.Match) -> str:
+        rest = m.string[m.end():]
+        if m[1] in ("女", "男") and rest and not rest.startswith("（"):
+            return m[0]
         items.extend(i for i in re.split(r"[，；]", m[1]) if i)
         return ""
 
     bare = re.sub(r"（([^（）]*)）", take, part)
-    if "（" in bare or "）" in bare:
+    leftover = re.sub(r"（[女男]）", "", bare)
+    if "（" in leftover or "）" in leftover:
         raise NoticeError(f"unbalanced parentheses in the clause {clause!r}")
     return bare, items
 
 
-def _split_names(names: str) -> list[str]:
-    return [n for n in names.split("、") if n]
+def _strip_post(post: str) -> str:
+    return post.removesuffix("职务")
+
+
+def _bare_org(name: str) -> str:
+    for prefix in ("林芝市", "林芝", "市"):
+        if name.startswith(prefix) and len(name) > len(prefix) + 1:
+            return name[len(prefix):]
+    return name
+
+
+_NAME = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,12}?)(?:同志)?(?:（(?P<gender>[女男])）)?(?:同志)?")
+
+
+def _name_or_none(name: str) -> tuple[str, str | None] | None:
+    m = _NAME.fullmatch(name)
+    if m is None or any(word in m["name"] for word in _NOT_IN_NAMES):
+        return None
+    return m["name"], m["gender"]
+
+
+def _names_ok(names: str) -> bool:
+    return all(_name_or_none(name) is not None for name in names.split("、"))
 
 
 def _clean_name(name: str, clause: str) -> tuple[str, str | None]:
-    gender = None
-    if name.endswith(("（女）", "（男）")):
-        gender, name = name[-2], name[:-3]
-    name = re.sub(r"同志$", "", name)
-    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,12}", name) or re.search(r"免去|任命|职务|之后", name):
+    found = _name_or_none(name)
+    if found is None:
         raise NoticeError(f"cannot read the name {name!r} in the clause {clause!r}")
-    return name, gender
+    return found

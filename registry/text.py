@@ -19,29 +19,63 @@ from .errors import NoticeError
 # grammar only has to know one form.
 _TO_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"})
 
-# Lines that are page furniture, not text: "2023 年·第一期 市政府文件", "— 29 —", "- 3 -".
+# Lines that are page furniture, not text: "2023 年·第一期 市政府文件", "— 29 —", "- 3 -",
+# "第 3 页 共 5 页", "3/5", a bare page number, a gazette or letterhead line.
 _NOISE_LINES = [
-    re.compile(r"^\s*\d{4}\s*年\s*[·•．.]\s*第\s*[一二三四五六七八九十\d]+\s*期.*$"),
-    re.compile(r"^\s*[—–\-－]+\s*\d+\s*[—–\-－]+\s*$"),
-    re.compile(r"^\s*第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?\s*$"),
+    re.compile(r"^\s*\d{4}\s*年\s*[·•．.]?\s*第\s*[一二三四五六七八九十\d]+\s*期.*$"),
+    re.compile(r"^\s*[—–\-－~·•]*\s*\d{1,3}\s*[—–\-－~·•]*\s*$"),
+    re.compile(r"^\s*(共\s*\d+\s*页\s*[，,/]?\s*)?第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?\s*$"),
+    re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$"),
+    re.compile(r"^\s*\S{0,20}(政府公报|政府文件)\s*$"),
 ]
+
+# Invisible characters that web pages and editors leave behind.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
+
+# The brackets around the year of a document number vary (〔2023〕 [2023] （2023）
+# 【2023】); they do not change which notice it is.
+_NUMBER_BRACKETS = re.compile(r"[〔\[（【]\s*(\d{4})\s*[〕\]）】](?=\s*\d{1,4}\s*号)")
 
 
 def decode(data: bytes) -> str:
-    """Decode a notice file, detecting UTF-8 (BOM or not) and GB18030.  Refuses binary data."""
+    """Decode a notice file, detecting UTF-8 (BOM or not) and GB18030/GBK.
+
+    Refuses an empty file, binary data and bytes that are neither, each with a
+    sentence that says so.
+    """
     if not data.strip():
         raise NoticeError("the file is empty")
     if b"\x00" in data:
         raise NoticeError("the file is binary data, not a text notice")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_binary(text):
-            raise NoticeError("the file is binary data, not a text notice")
-        return text
+    try:
+        return _checked(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    if _mostly_utf8(data):
+        raise NoticeError(
+            f"the file is UTF-8 text with invalid bytes (the first at byte {utf8_error.start}); it could not be decoded"
+        )
+    try:
+        return _checked(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        pass
     raise NoticeError("the file could not be decoded as UTF-8 or GB18030")
+
+
+def _checked(text: str) -> str:
+    if not text.translate(_INVISIBLE).strip():
+        raise NoticeError("the file is empty")
+    if _looks_binary(text):
+        raise NoticeError("the file is binary data, not a text notice")
+    return text
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """A UTF-8 file with a few damaged bytes, rather than a GB18030 file."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return good >= 20 and bad * 20 <= good
 
 
 def _looks_binary(text: str) -> bool:
@@ -51,7 +85,7 @@ def _looks_binary(text: str) -> bool:
 
 def normalize(text: str) -> str:
     """Canonical form: NFKC, full-width Chinese punctuation, no page noise, Unix newlines."""
-    text = unicodedata.normalize("NFKC", text).translate(_TO_FULL_WIDTH)
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).translate(_TO_FULL_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     lines = [line for line in text.split("\n") if not any(p.match(line) for p in _NOISE_LINES)]
     return "\n".join(line.rstrip() for line in lines)
@@ -64,4 +98,5 @@ def squeeze(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """The identity of a notice's content, insensitive to encoding, width, spacing and noise."""
-    return hashlib.sha256(squeeze(normalize(text)).encode("utf-8")).hexdigest()
+    canonical = _NUMBER_BRACKETS.sub(r"〔\1〕", squeeze(normalize(text)))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
