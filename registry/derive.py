@@ -19,7 +19,7 @@ rows stay, changed ones are closed (known_until) and new ones opened
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from dateutil.relativedelta import relativedelta
@@ -38,6 +38,7 @@ def visible_versions(at: datetime):
 
 
 def visible_events(at: datetime):
+    """Person events in force at recorded time ``at``: recorded by then and not undone by then."""
     return (PersonEvent.recorded_at <= at) & (PersonEvent.undone_at.is_(None) | (PersonEvent.undone_at > at))
 
 
@@ -46,17 +47,32 @@ def canonical_order():
 
 
 class PersonMap:
-    """The person an action's name denotes, after the merges and splits in force."""
+    """The person an action's name denotes, after the merges and splits in force.
 
-    def __init__(self, events: Iterable[PersonEvent]):
+    A merge points the absorbed record at the kept one.  A split moves the
+    named (action, role) pairs to the new record.  An undone merge is simply no
+    longer in force; an undone split also points its new record back at the
+    source, because notices recorded while the split stood may have named the
+    new record, and undoing the split says that record is the source person.
+    """
+
+    def __init__(self, events: Iterable[PersonEvent], at: datetime | None = None):
         self.parent: dict[int, int] = {}
         self.overrides: dict[tuple[int, str], int] = {}
         for event in events:
-            if event.kind == "merge":
-                self.parent[self.find(event.other_person_id)] = self.find(event.person_id)
-            elif event.kind == "split":
+            in_force = event.undone_at is None or at is None or event.undone_at > at
+            if event.kind == "merge" and in_force:
+                self._join(event.other_person_id, event.person_id)
+            elif event.kind == "split" and in_force:
                 for item in event.action_ids:
                     self.overrides[(item["action"], item["role"])] = event.other_person_id
+            elif event.kind == "split":
+                self._join(event.other_person_id, event.person_id)
+
+    def _join(self, absorbed: int, kept: int) -> None:
+        absorbed, kept = self.find(absorbed), self.find(kept)
+        if absorbed != kept:
+            self.parent[absorbed] = kept
 
     def find(self, person_id: int) -> int:
         while person_id in self.parent:
@@ -73,8 +89,11 @@ class PersonMap:
 
 
 def person_map(session: Session, at: datetime) -> PersonMap:
-    events = session.scalars(select(PersonEvent).where(visible_events(at)).order_by(PersonEvent.recorded_at, PersonEvent.id))
-    return PersonMap(events)
+    """Merges and splits as they stood at recorded time ``at`` (undone splits point back)."""
+    events = session.scalars(
+        select(PersonEvent).where(PersonEvent.recorded_at <= at).order_by(PersonEvent.recorded_at, PersonEvent.id)
+    )
+    return PersonMap(events, at)
 
 
 @dataclass
@@ -227,11 +246,23 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime) -> None:
         sync(session, org_id, replay(session, org_id, now), now)
 
 
-def orgs_of_people(session: Session, person_ids: Iterable[int]) -> set[int]:
-    ids = list(set(person_ids))
-    return set(session.scalars(
+def orgs_of_people(session: Session, person_ids: Iterable[int], at: Iterable[datetime] = ()) -> set[int]:
+    """Organizations whose holdings may change when these people's identity changes.
+
+    Those are the organizations of every action naming them, directly or (at
+    each recorded time in ``at``) through the merges and splits then in force.
+    """
+    ids = set(person_ids)
+    orgs = set(session.scalars(
         select(Action.org_id).where(or_(Action.person_id.in_(ids), Action.ranked_after_person_id.in_(ids)))
     ))
+    maps = [person_map(session, moment) for moment in at]
+    if maps:
+        actions = session.scalars(select(Action)).all()
+        for people in maps:
+            roots = {people.find(i) for i in ids}
+            orgs |= {a.org_id for a in actions if people.subject(a) in roots or people.ranked_after(a) in roots}
+    return orgs
 
 
 def rebuild(session: Session) -> None:
@@ -248,10 +279,11 @@ def rebuild(session: Session) -> None:
         moments.setdefault(version.recorded_at, set()).update(orgs)
         if version.superseded_at is not None:
             moments.setdefault(version.superseded_at, set()).update(orgs)
+    tick = timedelta(microseconds=1)
     for event in session.scalars(select(PersonEvent)):
-        orgs = orgs_of_people(session, [event.person_id, event.other_person_id])
-        moments.setdefault(event.recorded_at, set()).update(orgs)
-        if event.undone_at is not None:
-            moments.setdefault(event.undone_at, set()).update(orgs)
+        for moment in (event.recorded_at, event.undone_at):
+            if moment is not None:
+                ids = [event.person_id, event.other_person_id]
+                moments.setdefault(moment, set()).update(orgs_of_people(session, ids, (moment - tick, moment)))
     for moment in sorted(moments):
         rederive(session, moments[moment], moment)

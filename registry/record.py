@@ -3,19 +3,26 @@
 Names resolve through their context, never by name alone:
 
 - a removal names the person of that name known to hold that post on that date;
-- a ranking reference (列X之后) names the person of that name known to hold a
-  post in that organization on that date, or an appointee earlier in the same
-  notice;
-- an appointment names the person of a 免去其 removal in the same sentence,
-  or the holder of that post whose start is not on record and whose record
-  begins later (a back-filled appointment joins the record it starts);
+- a ranking reference (列X之后) names an appointee earlier in the same notice,
+  or the person of that name known to hold a post in that organization on that
+  date, or the holder whose record there begins later and is not known to
+  start (a back-filled reference joins the record it starts);
+- an appointment followed by 免去其… names the person known to hold the post
+  it removes; otherwise an appointment names the holder of that post whose
+  start is not on record and whose record begins later (a back-filled
+  appointment joins the record it starts);
 - otherwise the name is a new person.
 
-"Known to hold" means the start is on record, or the evidence for an
-unknown start (the removal or reference that revealed the holding) is not
-later than the date.  That keeps resolution the same whatever order the
-notices arrive in.  The resolution is stored on each action as the clerk saw
-it in the preview; ``links`` (``--person NAME=ID``) override it.
+"Known to hold" is judged as if the notices had arrived in date order: a
+holding counts when the notice that revealed it (its appointment, or the
+removal or reference that revealed an unknown start) comes before this notice
+in canonical order (date, then number), and the notice that ended it, if any,
+comes after.  A back-filled notice joins instead the record that, in date
+order, would have been built on it: the earliest later-revealed holding with
+no known start, of the same post or inferred from a reference.  That keeps
+resolution the same whatever order the notices arrive in.  The resolution is
+stored on each action as the clerk saw it in the preview; ``links``
+(``--person NAME=ID``) override it.
 """
 
 from __future__ import annotations
@@ -91,9 +98,15 @@ def add_notice(
                 f"{parsed.number} is already recorded with different text; use amend to correct it"
             )
         if hints is None:
-            raise NoticeError(f"{parsed.number} was retracted; it is not recorded again")
+            # A retracted number stays retracted: re-running an archive import must not
+            # bring back a notice the office withdrew on purpose.
+            last = notice.versions[-1]
+            raise NoticeError(
+                f"{parsed.number} was retracted on {last.superseded_at:%Y-%m-%d} "
+                f"({last.supersede_reason}); a retracted notice is not recorded again"
+            )
 
-    plan = _resolve(session, parsed, links or {}, hints or {})
+    plan = _resolve(session, parsed, links or {}, hints or {}, now)
     if notice is None:
         notice = Notice(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
         session.add(notice)
@@ -126,11 +139,13 @@ def _active_version(notice: Notice) -> NoticeVersion | None:
 class _Resolver:
     """Resolves the names of one notice against the registry and the notice's own earlier actions."""
 
-    def __init__(self, session: Session, parsed: ParsedNotice, links: dict[str, int], hints: dict[tuple, int]):
+    def __init__(self, session: Session, parsed: ParsedNotice, links: dict[str, int], hints: dict[tuple, int],
+                 now: datetime):
         self.session = session
         self.parsed = parsed
         self.links = links
         self.hints = hints
+        self.now = now
         self.on = parsed.date
         self.here = (parsed.date, parsed.series, parsed.year, parsed.seq)
         self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
@@ -146,39 +161,55 @@ class _Resolver:
         return person.id
 
     def _new_person(self, name: str, gender: str | None) -> int:
-        person = Person(name=name, gender=gender)
+        person = Person(name=name, gender=gender, created_at=self.now)
         self.session.add(person)
         self.session.flush()
         return person.id
 
-    def _known_holders(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
-        """Holdings of people called ``name`` known to cover the notice's date."""
+    def _holdings(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
+        """Current holdings of people called ``name`` in ``org`` (of ``title`` if given)."""
         if org is None:
             return []
         query = (
             select(Holding).join(Person, Holding.person_id == Person.id)
-            .where(Person.name == name, Holding.org_id == org.id, current(), held_on(self.on))
+            .where(Person.name == name, Holding.org_id == org.id, current())
         )
         if title is not None:
             query = query.join(Post, Holding.post_id == Post.id).where(Post.title == title)
-        return [h for h in self.session.scalars(query) if h.since is not None or self._evidence(h) <= self.here]
+        return list(self.session.scalars(query))
 
-    def _evidence(self, holding: Holding) -> tuple:
-        version = holding.start_action.version
-        notice = version.notice
-        return (version.date, notice.series, notice.year, notice.seq)
+    def _known_holders(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
+        """Holdings of people called ``name`` that, in date order, are open at this notice."""
+        return [
+            h for h in self._holdings(name, org, title)
+            if _notice_key(h.start_action) < self.here
+            and (h.end_action is None or _notice_key(h.end_action) > self.here)
+        ]
 
-    def _unknown_starts_after(self, name: str, org: Organization | None, title: str) -> list[Holding]:
-        """Holders of this post whose start is not on record and whose record begins after this notice."""
-        if org is None:
+    def _later_unknown_start(self, name: str, org: Organization | None, title: str) -> list[int]:
+        """The person whose record this notice would have started, had it arrived in date order.
+
+        That record is the earliest one revealed after this notice with no known start:
+        a removal from the same post, or a holding inferred from a 列X之后 reference.
+        """
+        found = [
+            h for h in self._holdings(name, org, None)
+            if h.since is None and _notice_key(h.start_action) > self.here
+            and (h.inferred or h.post.title == title)
+        ]
+        if not found:
             return []
-        query = (
-            select(Holding).join(Person, Holding.person_id == Person.id).join(Post, Holding.post_id == Post.id)
-            .where(Person.name == name, Holding.org_id == org.id, Post.title == title,
-                   Holding.since.is_(None), current())
-        )
-        return [h for h in self.session.scalars(query)
-                if self._evidence(h) > self.here and (h.until is None or h.until > self.on)]
+        first = min(_notice_key(h.start_action) for h in found)
+        return sorted({h.person_id for h in found if _notice_key(h.start_action) == first})
+
+    def _removed_with(self, index: int) -> list[int]:
+        """People known to hold what a 免去其 removal after this appointment removes."""
+        people: set[int] = set()
+        for removal in self.parsed.actions[index + 1:]:
+            if removal.same_person_as == index and removal.kind == "remove":
+                org = find_org(self.session, removal.org)
+                people |= {h.person_id for h in self._known_holders(removal.name, org, removal.title)}
+        return sorted(people)
 
     def resolve(self, index: int, action: ParsedAction, plan: list[PlannedAction]) -> PlannedAction:
         org = find_org(self.session, action.org)
@@ -193,19 +224,24 @@ class _Resolver:
         elif hinted is not None:
             step.person_id, step.how = hinted, "as in the version it amends"
         elif action.kind == "remove":
-            holders = self._known_holders(action.name, org, action.title)
-            people = sorted({h.person_id for h in holders})
+            people = sorted({h.person_id for h in self._known_holders(action.name, org, action.title)})
             if len(people) > 1:
                 raise NoticeError(self._ambiguous(action, people))
             if people:
                 step.person_id, step.how = people[0], f"holds {action.title} of {step.org_name} on {self.on}"
         else:
-            candidates = sorted({h.person_id for h in self._unknown_starts_after(action.name, org, action.title)})
-            if len(candidates) > 1:
-                raise NoticeError(self._ambiguous(action, candidates))
-            if candidates:
-                step.person_id = candidates[0]
-                step.how = "joins a later record of the same post whose start was not on record"
+            holders = self._removed_with(index)
+            if len(holders) > 1:
+                raise NoticeError(self._ambiguous(action, holders))
+            if holders:
+                step.person_id, step.how = holders[0], "holds the post removed by 免去其"
+            else:
+                candidates = self._later_unknown_start(action.name, org, action.title)
+                if len(candidates) > 1:
+                    raise NoticeError(self._ambiguous(action, candidates))
+                if candidates:
+                    step.person_id = candidates[0]
+                    step.how = "joins a later record of the same post whose start was not on record"
         if step.person_id is None:
             step.person_id, step.person_new = self._new_person(action.name, action.gender), True
             step.how = "new person"
@@ -235,6 +271,8 @@ class _Resolver:
         if earlier:
             return earlier[-1], False
         people = sorted({h.person_id for h in self._known_holders(name, org, None)})
+        if not people:
+            people = self._later_unknown_start(name, org, action.title)
         if len(people) > 1:
             raise NoticeError(
                 f"{name} in the clause {action.clause!r} could be any of people {', '.join(map(str, people))}; "
@@ -260,13 +298,20 @@ class _Resolver:
         return [f"{org}{title}" for org, title in rows]
 
 
-def _resolve(session: Session, parsed: ParsedNotice, links, hints) -> list[PlannedAction]:
+def _notice_key(action: Action) -> tuple:
+    """Where an action's notice stands in canonical order: date, then number."""
+    version = action.version
+    notice = version.notice
+    return (version.date, notice.series, notice.year, notice.seq)
+
+
+def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime) -> list[PlannedAction]:
     # Organizations first, so that a new one is created once and later clauses find it.
     created: set[str] = set()
     for action in parsed.actions:
         if find_org(session, action.org) is None:
             created.add(create_org(session, action.org).name)
-    resolver = _Resolver(session, parsed, links, hints)
+    resolver = _Resolver(session, parsed, links, hints, now)
     plan: list[PlannedAction] = []
     for index, action in enumerate(parsed.actions):
         step = resolver.resolve(index, action, plan)

@@ -1,0 +1,453 @@
+"""People told apart and put together: listing namesakes, merge, split and undo.
+
+A merge or a split is a clerk's decision about identity, recorded as a
+PersonEvent; nothing about the notices changes.  The derivation reads the
+events in force at each recorded time (``derive.person_map``), so every event
+shows in "as known at" answers, survives a rebuild, and is undone by marking
+it undone, never by deleting it.
+
+- merge KEPT OTHER: the two records are one person; OTHER's actions count as
+  KEPT's from then on.  Refused when the two held the same post at the same
+  time, or when the names differ (a misspelt name is corrected with amend).
+- split PERSON HOLDING...: the given holdings were another person's.  The
+  event stores the actions behind them (the appointment and removal as
+  "subject", a 列X之后 reference as "ranked_after"), because holding ids are
+  derived and change with every re-derivation.
+- undo EVENT: the event stops being in force from now on.  Notices recorded
+  while a split stood may name the new record, so an undone split also says
+  the new record is the source person again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import derive
+from .errors import NotFound, RegistryError
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, utcnow
+from .queries import iso, known
+
+KINDS = {"merge": "合并", "split": "拆分"}
+
+
+# -- reading ------------------------------------------------------------------------
+
+def people(session: Session, query: str, known_at: datetime | None = None) -> dict:
+    """Everyone called ``query`` (or the person with that id): holdings, notices, events.
+
+    Shape::
+
+        {"query": "赵线", "people": [{
+            "person_id": 9, "name": "赵线", "merged_into": null,
+            "holdings": [{"holding_id": 31, "organization": "市卫生健康委员会", "title": "副主任",
+                          "since": "2019-05-20", "until": "2023-02-06",
+                          "short": "市卫生健康委员会副主任 2019-05-20–2023-02-06"}],
+            "notices": ["林政发〔2019〕12号", "林政发〔2023〕3号"],
+            "events": [{"event_id": 1, "kind": "merge", "person_id": 9, "other_person_id": 14,
+                        "reason": "…", "recorded_at": "2026-05-01T08:00:00+00:00", "recorded_by": "clerk",
+                        "undone_at": null, "undone_by": null, "undo_reason": null}]}]}
+
+    ``merged_into`` is the person a record now counts as (null for a person in
+    their own right); a merged record lists no holdings or notices of its own.
+    """
+    at = known_at or utcnow()
+    query = query.strip()
+    if query.isdigit():
+        person = session.get(Person, int(query))
+        if person is None or person.created_at > at:
+            raise NotFound(f"no person with id {query}")
+        records = [person]
+    else:
+        records = list(session.scalars(
+            select(Person).where(Person.name == query, Person.created_at <= at).order_by(Person.id)
+        ))
+        if not records:
+            raise NotFound(f"nobody called {query} is on record")
+    people_map = derive.person_map(session, at)
+    mentions = _mentions(session, people_map, at)
+    events = _events(session, at)
+    result = []
+    for person in records:
+        root = people_map.find(person.id)
+        result.append({
+            "person_id": person.id,
+            "name": person.name,
+            "merged_into": root if root != person.id else None,
+            "holdings": _holdings(session, person.id, known_at) if root == person.id else [],
+            "notices": mentions.get(person.id, []) if root == person.id else [],
+            "events": [_event_json(e, at) for e in events if person.id in (e.person_id, e.other_person_id)],
+        })
+    return {"query": query, "people": result}
+
+
+def _holdings(session: Session, person_id: int, known_at: datetime | None) -> list[dict]:
+    rows = session.execute(
+        select(Holding, Post.title, Organization.name)
+        .join(Post, Holding.post_id == Post.id)
+        .join(Organization, Holding.org_id == Organization.id)
+        .where(Holding.person_id == person_id, known(known_at))
+    ).all()
+    rows.sort(key=lambda r: (r.Holding.since is not None, r.Holding.since or date.min,
+                             r.Holding.until or date.max, r.Holding.id))
+    return [{
+        "holding_id": h.id,
+        "organization": org,
+        "title": title,
+        "since": iso(h.since),
+        "until": iso(h.until),
+        "short": short_holding(org, title, h.since, h.until),
+    } for h, title, org in rows]
+
+
+def short_holding(org: str, title: str, since: date | None, until: date | None) -> str:
+    """市乡村振兴局副局长 (未记载)–2023-02-06; an open end is left blank."""
+    start = since.isoformat() if since is not None else "(未记载)"
+    return f"{org}{title} {start}–{until.isoformat() if until is not None else ''}"
+
+
+def _mentions(session: Session, people_map: derive.PersonMap, at: datetime) -> dict[int, list[str]]:
+    """Notice numbers naming each person (as subject or in 列X之后), in canonical order."""
+    rows = session.execute(
+        select(Action, Notice.number)
+        .join(NoticeVersion, Action.version_id == NoticeVersion.id)
+        .join(Notice, NoticeVersion.notice_id == Notice.id)
+        .where(derive.visible_versions(at))
+        .order_by(*derive.canonical_order())
+    ).all()
+    found: dict[int, list[str]] = {}
+    for action, number in rows:
+        for person in (people_map.subject(action), people_map.ranked_after(action)):
+            if person is not None and number not in found.setdefault(person, []):
+                found[person].append(number)
+    return found
+
+
+def _events(session: Session, at: datetime) -> list[PersonEvent]:
+    return list(session.scalars(
+        select(PersonEvent).where(PersonEvent.recorded_at <= at).order_by(PersonEvent.recorded_at, PersonEvent.id)
+    ))
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "+00:00" if value is not None else None
+
+
+def _event_json(event: PersonEvent, at: datetime) -> dict:
+    undone = event.undone_at is not None and event.undone_at <= at
+    return {
+        "event_id": event.id,
+        "kind": event.kind,
+        "person_id": event.person_id,
+        "other_person_id": event.other_person_id,
+        "reason": event.reason,
+        "recorded_at": _moment(event.recorded_at),
+        "recorded_by": event.recorded_by,
+        "undone_at": _moment(event.undone_at) if undone else None,
+        "undone_by": event.undone_by if undone else None,
+        "undo_reason": event.undo_reason if undone else None,
+    }
+
+
+def describe_event(event: dict) -> str:
+    """One line: 'event 1: person 14 merged into person 9 (same man) by clerk'."""
+    if event["kind"] == "merge":
+        what = f"person {event['other_person_id']} merged into person {event['person_id']}"
+    else:
+        what = f"person {event['other_person_id']} split from person {event['person_id']}"
+    text = f"event {event['event_id']}: {what} ({event['reason']})"
+    if event["undone_at"] is not None:
+        text += f", undone ({event['undo_reason']})"
+    return text
+
+
+def history_notes(session: Session, query: str, known_at: datetime | None = None) -> list[str]:
+    """The person events in force behind a history answer, one line each."""
+    at = known_at or utcnow()
+    query = query.strip()
+    if query.isdigit():
+        ids = {int(query)}
+    else:
+        ids = set(session.scalars(select(Person.id).where(Person.name == query)))
+    notes, seen = [], set()
+    for event in _events(session, at):
+        data = _event_json(event, at)
+        if data["undone_at"] is None and {event.person_id, event.other_person_id} & ids and event.id not in seen:
+            seen.add(event.id)
+            notes.append("note: " + describe_event(data))
+    return notes
+
+
+def people_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["人员ID", "姓名", "任职", "相关文号", "备注"]
+    rows = []
+    for p in data["people"]:
+        notes = [f"已并入#{p['merged_into']}"] if p["merged_into"] is not None else []
+        notes += [f"事件{e['event_id']}{KINDS[e['kind']]}" + ("（已撤销）" if e["undone_at"] else "")
+                  for e in p["events"]]
+        rows.append([
+            p["person_id"], p["name"],
+            "\n".join(f"#{h['holding_id']} {h['short']}" for h in p["holdings"]),
+            "\n".join(p["notices"]),
+            "；".join(notes),
+        ])
+    return headers, rows
+
+
+def people_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    headers = ["person_id", "name", "merged_into", "holdings", "notices", "events"]
+    rows = [[
+        p["person_id"], p["name"], p["merged_into"],
+        "；".join(f"#{h['holding_id']} {h['short']}" for h in p["holdings"]),
+        p["notices"], [e["event_id"] for e in p["events"]],
+    ] for p in data["people"]]
+    return headers, rows
+
+
+def events_view(data: dict) -> tuple[list[str], list[list]]:
+    """Every event named in a people answer, once."""
+    headers = ["事件ID", "类型", "人员", "原因", "记录时间", "记录人", "撤销"]
+    rows, seen = [], set()
+    for p in data["people"]:
+        for e in p["events"]:
+            if e["event_id"] in seen:
+                continue
+            seen.add(e["event_id"])
+            undone = f"{e['undone_at']} {e['undo_reason']}" if e["undone_at"] else ""
+            rows.append([e["event_id"], KINDS[e["kind"]], f"#{e['person_id']} #{e['other_person_id']}",
+                         e["reason"], e["recorded_at"], e["recorded_by"], undone])
+    return headers, rows
+
+
+# -- writing ------------------------------------------------------------------------
+
+def merge(session: Session, kept_id: int, other_id: int, reason: str, by: str = "",
+          now: datetime | None = None) -> PersonEvent:
+    """Record that two person records are one person; the first id is kept."""
+    now = now or utcnow()
+    _require_reason(reason)
+    if kept_id == other_id:
+        raise RegistryError(f"person {kept_id} is already one person; give two different ids")
+    kept, other = _person(session, kept_id, now), _person(session, other_id, now)
+    if kept.name != other.name:
+        raise RegistryError(
+            f"person {kept.id} is {kept.name} and person {other.id} is {other.name}; only records of one name "
+            f"can be merged (correct a misspelt name with amend)"
+        )
+    before = derive.person_map(session, now)
+    if before.find(kept.id) == before.find(other.id):
+        raise RegistryError(f"people {kept.id} and {other.id} are already one person")
+    for person in (kept, other):
+        root = before.find(person.id)
+        if root != person.id:
+            raise RegistryError(f"person {person.id} is already merged into person {root}; merge with {root} instead")
+    refusal = f"people {kept.id} and {other.id} cannot be one person"
+    _refuse_same_post_at_once(session, kept.id, other.id, refusal)
+    event = PersonEvent(kind="merge", person_id=kept.id, other_person_id=other.id, reason=reason.strip(),
+                        recorded_at=now, recorded_by=by)
+    _apply(session, event, [kept.id, other.id], now, refusal)
+    return event
+
+
+def _refuse_same_post_at_once(session: Session, first: int, second: int, refusal: str) -> None:
+    rows = session.execute(
+        select(Holding, Post.title, Organization.name)
+        .join(Post, Holding.post_id == Post.id).join(Organization, Holding.org_id == Organization.id)
+        .where(Holding.person_id.in_([first, second]), known(None))
+        .order_by(Holding.since, Holding.id)
+    ).all()
+    mine = [r for r in rows if r.Holding.person_id == first]
+    theirs = [r for r in rows if r.Holding.person_id == second]
+    for a in mine:
+        for b in theirs:
+            if a.Holding.post_id == b.Holding.post_id and _overlap(
+                a.Holding.since, a.Holding.until, b.Holding.since, b.Holding.until
+            ):
+                raise RegistryError(
+                    f"{refusal}: both hold {a.name}{a.title} at the same time "
+                    f"({_span(a.Holding.since, a.Holding.until)} and {_span(b.Holding.since, b.Holding.until)})"
+                )
+
+
+def split(session: Session, person_id: int, holding_ids: list[int], reason: str, by: str = "",
+          now: datetime | None = None) -> PersonEvent:
+    """Record that the given holdings of a person were another person's; they move to a new record."""
+    now = now or utcnow()
+    _require_reason(reason)
+    person = _person(session, person_id, now)
+    if not holding_ids:
+        raise RegistryError("name the holdings that move with --holding")
+    root = derive.person_map(session, now).find(person.id)
+    if root != person.id:
+        raise RegistryError(f"person {person.id} is merged into person {root}; split person {root} instead")
+    held = list(session.scalars(select(Holding).where(Holding.person_id == person.id, Holding.known_until.is_(None))))
+    by_id = {h.id: h for h in held}
+    unknown = [h for h in holding_ids if h not in by_id]
+    if unknown:
+        raise RegistryError(
+            f"holding {unknown[0]} is not one of person {person.id}'s holdings; see `registry people {person.id}`"
+        )
+    moving = [by_id[h] for h in dict.fromkeys(holding_ids)]
+    if len(moving) == len(held):
+        raise RegistryError(f"that moves every holding of person {person.id}; a split leaves them at least one")
+    new = Person(name=person.name, gender=person.gender, created_at=now)
+    session.add(new)
+    session.flush()
+    event = PersonEvent(kind="split", person_id=person.id, other_person_id=new.id, reason=reason.strip(),
+                        action_ids_json=json.dumps(_actions_behind(session, person.id, moving, held, now)),
+                        recorded_at=now, recorded_by=by)
+    _apply(session, event, [person.id, new.id], now, f"person {person.id} cannot be split that way")
+    return event
+
+
+def _actions_behind(session: Session, person_id: int, moving: list[Holding], held: list[Holding],
+                    now: datetime) -> list[dict]:
+    """The (action, role) pairs that make up the moving holdings.
+
+    The appointment and removal name the person as subject; a holding known
+    only from a reference starts with that reference.  References to the person
+    in the same organization while a moving holding was held move with it,
+    unless the person kept another holding there on that date.
+    """
+    items: list[dict] = []
+
+    def add(action_id: int, role: str) -> None:
+        item = {"action": action_id, "role": role}
+        if item not in items:
+            items.append(item)
+
+    for h in moving:
+        add(h.start_action_id, "ranked_after" if h.inferred else "subject")
+        if h.end_action_id is not None:
+            add(h.end_action_id, "subject")
+    people_map = derive.person_map(session, now)
+    staying = [h for h in held if h not in moving]
+    references = session.execute(
+        select(Action, NoticeVersion.date)
+        .join(NoticeVersion, Action.version_id == NoticeVersion.id)
+        .where(Action.ranked_after_person_id.is_not(None), derive.visible_versions(now))
+        .order_by(NoticeVersion.date, Action.id)
+    ).all()
+    for action, on in references:
+        if people_map.ranked_after(action) != person_id:
+            continue
+        if any(h.org_id == action.org_id and _covers(h, on) for h in moving) and not any(
+            h.org_id == action.org_id and _covers(h, on) for h in staying
+        ):
+            add(action.id, "ranked_after")
+    return items
+
+
+def _covers(holding: Holding, on: date) -> bool:
+    """Held on ``on``, the end day included: a reference the same day precedes the removal."""
+    return (holding.since is None or holding.since <= on) and (holding.until is None or on <= holding.until)
+
+
+def undo(session: Session, event_id: int, reason: str, by: str = "", now: datetime | None = None) -> PersonEvent:
+    """Stop a merge or split from now on; the event stays on record, marked undone."""
+    now = now or utcnow()
+    _require_reason(reason)
+    event = session.get(PersonEvent, event_id)
+    if event is None or event.recorded_at > now:
+        raise NotFound(f"no person event {event_id}; see `registry people NAME` for event ids")
+    if event.undone_at is not None:
+        raise RegistryError(f"event {event.id} was already undone on {event.undone_at:%Y-%m-%d}")
+    ids = [event.person_id, event.other_person_id]
+    event.undone_at, event.undone_by, event.undo_reason = now, by, reason.strip()
+    _apply(session, None, ids, now, f"event {event.id} cannot be undone", before=now - _TICK)
+    return event
+
+
+# -- shared -------------------------------------------------------------------------
+
+_TICK = timedelta(microseconds=1)  # the moment just before a change
+
+
+def _require_reason(reason: str | None) -> None:
+    if not reason or not reason.strip():
+        raise RegistryError("a reason is required (--reason)")
+
+
+def _person(session: Session, person_id: int, now: datetime) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.created_at > now:
+        raise NotFound(f"no person with id {person_id}")
+    return person
+
+
+def _apply(session: Session, event: PersonEvent | None, ids: list[int], now: datetime, refusal: str,
+           before: datetime | None = None) -> None:
+    """Record the event (or its undoing) and re-derive what it touches, refusing overlaps.
+
+    An identity change must not make one person hold one post twice at once:
+    the derivation would show both holdings on the same dates.
+    """
+    org_ids = derive.orgs_of_people(session, ids, (before or now,))
+    if event is not None:
+        session.add(event)
+    session.flush()
+    org_ids |= derive.orgs_of_people(session, ids, (now,))
+    previous = _overlaps(session, org_ids)
+    drafts = {}
+    for org_id in sorted(org_ids):
+        try:
+            drafts[org_id] = derive.replay(session, org_id, now)
+        except RegistryError as error:
+            raise RegistryError(f"{refusal}: {error}") from None
+    for org_id, org_drafts in drafts.items():
+        for clash in _clashes(org_drafts):
+            if clash[1:] not in previous:
+                person_id, title, spans = clash
+                org = session.get(Organization, org_id).name
+                name = session.get(Person, person_id).name
+                raise RegistryError(
+                    f"{refusal}: {name} would hold {org}{title} twice at once ({spans[0]} and {spans[1]})"
+                )
+    for org_id, org_drafts in drafts.items():
+        derive.sync(session, org_id, org_drafts, now)
+
+
+def _span(since: date | None, until: date | None) -> str:
+    return f"{since.isoformat() if since else '(未记载)'}–{until.isoformat() if until else ''}"
+
+
+def _clashes(drafts) -> list[tuple]:
+    """(person, title, spans) for every two holdings of one person and post that share a date."""
+    found = []
+    by_post: dict[tuple[int, int], list] = {}
+    for d in drafts:
+        by_post.setdefault((d.person_id, d.post_id), []).append(d)
+    for (person_id, _), group in sorted(by_post.items()):
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if _overlap(a.since, a.until, b.since, b.until):
+                    spans = tuple(sorted([_span(a.since, a.until), _span(b.since, b.until)]))
+                    found.append((person_id, a.title, spans))
+    return found
+
+
+def _overlap(since_a, until_a, since_b, until_b) -> bool:
+    start = max(since_a or date.min, since_b or date.min)
+    end = min(until_a or date.max, until_b or date.max)
+    return start < end
+
+
+def _overlaps(session: Session, org_ids: set[int]) -> set[tuple]:
+    """Overlaps the registry shows before the change: those are not the change's doing."""
+    found = set()
+    rows = session.execute(
+        select(Holding, Post.title).join(Post, Holding.post_id == Post.id)
+        .where(Holding.org_id.in_(org_ids), known(None))
+    ).all()
+    by_post: dict[tuple[int, int], list] = {}
+    for h, title in rows:
+        by_post.setdefault((h.person_id, h.post_id), []).append((h, title))
+    for group in by_post.values():
+        for i, (a, title) in enumerate(group):
+            for b, _ in group[i + 1:]:
+                if _overlap(a.since, a.until, b.since, b.until):
+                    found.add((title, tuple(sorted([_span(a.since, a.until), _span(b.since, b.until)]))))
+    return found

@@ -1,0 +1,417 @@
+"""People told apart and put together: people, merge, split, undo.
+
+Merges and splits are recorded events: undoable, visible in history (a note
+line under the table) and in ``people``, respected by --known-at, and
+re-applied by a rebuild.  Ids differ between backends, so every test reads
+them from the registry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from conftest import dump
+from registry import db as dbmod
+from registry import derive
+from registry.models import Action, Holding, PersonEvent
+
+
+def as_json(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def make_notice(number: str, day: str, clauses: list[str]) -> str:
+    """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
+    body = "；\n\n".join(clauses)
+    return (
+        "林芝市人民政府\n关于干部任免的通知\n\n"
+        f"{number}\n\n各县（区）人民政府，市各委、办、局：\n\n"
+        "经中共林芝市人民政府党组研究，决定：\n\n"
+        f"{body}。\n\n林芝市人民政府\n\n{day}\n"
+    )
+
+
+@pytest.fixture
+def add(cli_run, tmp_path):
+    """add(number, day, *clauses, links=()): record a synthetic notice through the CLI."""
+
+    def run(number, day, *clauses, links=()):
+        path = tmp_path / f"{abs(hash(number))}.txt"
+        path.write_text(make_notice(number, day, list(clauses)), encoding="utf-8")
+        args = ["add-notice", "--yes", str(path)]
+        for name, person in links:
+            args += ["--person", f"{name}={person}"]
+        result = cli_run(*args)
+        assert result.exit_code == 0, result.stderr
+        return result
+
+    return run
+
+
+def nima(cli_run) -> tuple[int, int]:
+    """(尼玛 of 卫健委, 尼玛 of 乡村振兴局)."""
+    people = as_json(cli_run("history", "尼玛", "--format", "json"))["people"]
+    by_org = {p["holdings"][0]["organization"]: p["person_id"] for p in people}
+    return by_org["市卫生健康委员会"], by_org["市乡村振兴局"]
+
+
+def holding_id(engine, person_id: int, org_fragment: str) -> int:
+    with dbmod.reading(engine) as session:
+        rows = session.scalars(select(Holding).where(Holding.person_id == person_id, Holding.known_until.is_(None)))
+        return next(h.id for h in rows if org_fragment in h.post.organization.name)
+
+
+def events(engine) -> list[PersonEvent]:
+    with dbmod.reading(engine) as session:
+        found = list(session.scalars(select(PersonEvent).order_by(PersonEvent.id)))
+        session.expunge_all()
+        return found
+
+
+def moment(value, shift=timedelta(0)) -> str:
+    return (value + shift).isoformat() + "+00:00"
+
+
+TICK = timedelta(microseconds=1)
+
+
+def roster_ids(cli_run, *extra):
+    data = as_json(cli_run("roster", "卫健委", "--as-of", "2023-02-07", "--format", "json", *extra))
+    return [(m["name"], m["person_id"], m["ranked_after"]) for m in data["members"]]
+
+
+# -- people -------------------------------------------------------------------------
+
+def test_people_json_shape(seeded, cli_run):
+    health, rural = nima(cli_run)
+    data = as_json(cli_run("people", "尼玛", "--format", "json"))
+    assert data == {"query": "尼玛", "people": [
+        {
+            "person_id": health, "name": "尼玛", "merged_into": None,
+            "holdings": [{
+                "holding_id": holding_id(seeded, health, "卫生"), "organization": "市卫生健康委员会",
+                "title": "副主任", "since": None, "until": None, "short": "市卫生健康委员会副主任 (未记载)–",
+            }],
+            "notices": ["林政发〔2023〕3号"], "events": [],
+        },
+        {
+            "person_id": rural, "name": "尼玛", "merged_into": None,
+            "holdings": [{
+                "holding_id": holding_id(seeded, rural, "乡村"), "organization": "市乡村振兴局",
+                "title": "副局长", "since": None, "until": "2023-02-06",
+                "short": "市乡村振兴局副局长 (未记载)–2023-02-06",
+            }],
+            "notices": ["林政发〔2023〕3号"], "events": [],
+        },
+    ]}
+    assert health < rural
+
+
+def test_people_table_and_csv(seeded, cli_run):
+    health, rural = nima(cli_run)
+    result = cli_run("people", "尼玛")
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["人员ID", "姓名", "任职", "相关文号", "备注"]
+    assert lines[2].split() == [str(health), "尼玛", f"#{holding_id(seeded, health, '卫生')}",
+                                "市卫生健康委员会副主任", "(未记载)–", "林政发〔2023〕3号"]
+    from wcwidth import wcswidth
+
+    # tabulate strips trailing spaces: no line is wider than the rule under the header.
+    assert all(wcswidth(line) <= wcswidth(lines[1]) for line in lines)
+    csv = cli_run("people", "尼玛", "--format", "csv", "--bom")
+    assert csv.stdout.splitlines() == [
+        "\ufeffperson_id,name,merged_into,holdings,notices,events",
+        f"{health},尼玛,,#{holding_id(seeded, health, '卫生')} 市卫生健康委员会副主任 (未记载)–,林政发〔2023〕3号,",
+        f"{rural},尼玛,,#{holding_id(seeded, rural, '乡村')} 市乡村振兴局副局长 (未记载)–2023-02-06,林政发〔2023〕3号,",
+    ]
+
+
+def test_people_lists_a_reference_as_a_mention(seeded, cli_run):
+    # 胡秀兰 is appointed by 林政发〔2023〕3号 and named in 罗布顿珠's 列胡秀兰之后 of the same notice.
+    (person,) = as_json(cli_run("people", "胡秀兰", "--format", "json"))["people"]
+    assert person["notices"] == ["林政发〔2023〕3号"]
+    assert [h["short"] for h in person["holdings"]] == ["市卫生健康委员会副主任 2023-02-06–"]
+
+
+def test_people_by_id_and_unknown(seeded, cli_run):
+    health, _ = nima(cli_run)
+    data = as_json(cli_run("people", str(health), "--format", "json"))
+    assert (data["query"], [p["person_id"] for p in data["people"]]) == (str(health), [health])
+    for query, message in (("无名氏", "Error: nobody called 无名氏 is on record\n"),
+                           ("99999", "Error: no person with id 99999\n")):
+        result = cli_run("people", query)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+
+
+# -- merge --------------------------------------------------------------------------
+
+@pytest.fixture
+def merged(seeded, cli_run):
+    """The two 尼玛 merged by 'clerk' (卫健委's kept); returns (engine, kept, absorbed)."""
+    health, rural = nima(cli_run)
+    result = cli_run("--user", "clerk", "merge", str(health), str(rural), "--reason", "same man, per his file")
+    assert result.exit_code == 0, result.stderr
+    (event,) = events(seeded)
+    assert result.stdout == f"person {rural} merged into person {health} (event {event.id})\n"
+    return seeded, health, rural
+
+
+def test_merge_makes_one_person_in_history(merged, cli_run):
+    engine, kept, absorbed = merged
+    (event,) = events(engine)
+    data = as_json(cli_run("history", "尼玛", "--format", "json"))
+    assert [(p["person_id"], [h["organization"] for h in p["holdings"]]) for p in data["people"]] == [
+        (kept, ["市乡村振兴局", "市卫生健康委员会"])]
+    assert set(data["people"][0]["holdings"][0]) == {
+        "organization", "title", "since", "until", "start_known", "concurrent", "acting", "inferred",
+        "probation_until", "ranked_after", "appointed_by", "removed_by", "end_reason"}
+    table = cli_run("history", "尼玛")
+    assert table.stderr == f"note: event {event.id}: person {absorbed} merged into person {kept} (same man, per his file)\n"
+    assert cli_run("history", "尼玛", "--format", "json").stderr == ""
+    assert roster_ids(cli_run)[0] == ("尼玛", kept, None)
+
+
+def test_merge_shows_in_people(merged, cli_run):
+    engine, kept, absorbed = merged
+    (event,) = events(engine)
+    data = as_json(cli_run("people", "尼玛", "--format", "json"))
+    record = {
+        "event_id": event.id, "kind": "merge", "person_id": kept, "other_person_id": absorbed,
+        "reason": "same man, per his file", "recorded_at": moment(event.recorded_at.replace(microsecond=0)),
+        "recorded_by": "clerk", "undone_at": None, "undone_by": None, "undo_reason": None,
+    }
+    assert [(p["person_id"], p["merged_into"], [h["organization"] for h in p["holdings"]], p["notices"], p["events"])
+            for p in data["people"]] == [
+        (kept, None, ["市乡村振兴局", "市卫生健康委员会"], ["林政发〔2023〕3号"], [record]),
+        (absorbed, kept, [], [], [record]),
+    ]
+    table = cli_run("people", "尼玛").stdout
+    assert f"已并入#{kept}；事件{event.id}合并" in table
+    assert f"{event.id}         合并    #{kept} #{absorbed}" in table
+
+
+def test_merge_respects_known_at_and_undo(merged, cli_run):
+    engine, kept, absorbed = merged
+    (event,) = events(engine)
+    result = cli_run("--user", "clerk", "undo", str(event.id), "--reason", "they are two after all")
+    assert (result.exit_code, result.stdout) == (0, f"event {event.id} (merge) undone\n")
+    (event,) = events(engine)
+    assert (event.undone_by, event.undo_reason) == ("clerk", "they are two after all")
+
+    def people_at(at=None):
+        extra = ["--known-at", at] if at else []
+        return [p["person_id"] for p in as_json(cli_run("history", "尼玛", "--format", "json", *extra))["people"]]
+
+    assert people_at(moment(event.recorded_at, -TICK)) == [kept, absorbed]
+    assert people_at(moment(event.recorded_at)) == [kept]
+    assert people_at(moment(event.undone_at, -TICK)) == [kept]
+    assert people_at(moment(event.undone_at)) == [kept, absorbed]
+    assert people_at() == [kept, absorbed]
+    assert cli_run("history", "尼玛").stderr == ""  # an undone event is no longer a note
+
+    during = as_json(cli_run("people", "尼玛", "--format", "json", "--known-at", moment(event.undone_at, -TICK)))
+    assert [(p["merged_into"], p["events"][0]["undone_at"]) for p in during["people"]] == [(None, None), (kept, None)]
+    now = as_json(cli_run("people", "尼玛", "--format", "json"))
+    assert [(p["merged_into"], p["events"][0]["undo_reason"]) for p in now["people"]] == [
+        (None, "they are two after all"), (None, "they are two after all")]
+    before = cli_run("people", "尼玛", "--known-at", moment(event.recorded_at, -TICK), "--format", "json")
+    assert [p["events"] for p in as_json(before)["people"]] == [[], []]
+
+
+def test_merge_refused_when_both_hold_the_post_at_once(seeded, cli_run, add):
+    add("林政发〔2023〕20号", "2023年3月1日", "扎西任市水利局副局长")
+    add("林政发〔2023〕21号", "2023年4月1日", "扎西任市水利局副局长（列李宁博之后）")
+    first, second = [p["person_id"] for p in as_json(cli_run("people", "扎西", "--format", "json"))["people"]]
+    before = dump(seeded)
+    result = cli_run("merge", str(first), str(second), "--reason", "same")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: people {first} and {second} cannot be one person: both hold 市水利局副局长 at the same time "
+        "(2023-03-01– and 2023-04-01–)\n"
+    )
+    assert dump(seeded) == before
+
+
+def test_merge_refused_when_the_derivation_would_overlap(seeded, cli_run, add):
+    # Two 扎西 removed from one post on different dates, starts not on record: as one person
+    # they would hold it twice on every date before the first removal.
+    add("林政发〔2023〕20号", "2023年3月1日", "免去扎西的市水利局副局长职务")
+    add("林政发〔2023〕21号", "2023年4月1日", "免去扎西的市水利局副局长职务")
+    first, second = [p["person_id"] for p in as_json(cli_run("people", "扎西", "--format", "json"))["people"]]
+    result = cli_run("merge", str(first), str(second), "--reason", "same")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: people {first} and {second} cannot be one person: both hold 市水利局副局长 at the same time "
+        "((未记载)–2023-03-01 and (未记载)–2023-04-01)\n"
+    )
+
+
+@pytest.mark.parametrize("args, message", [
+    (lambda h, r, l: [h, h], lambda h, r, l: f"person {h} is already one person; give two different ids"),
+    (lambda h, r, l: [h, l], lambda h, r, l: f"person {h} is 尼玛 and person {l} is 李宁博; only records of one "
+                                             f"name can be merged (correct a misspelt name with amend)"),
+    (lambda h, r, l: [h, 99999], lambda h, r, l: "no person with id 99999"),
+])
+def test_merge_refusals(seeded, cli_run, args, message):
+    health, rural = nima(cli_run)
+    other = as_json(cli_run("history", "李宁博", "--format", "json"))["people"][0]["person_id"]
+    before = dump(seeded)
+    result = cli_run("merge", *map(str, args(health, rural, other)), "--reason", "why")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message(health, rural, other)}\n")
+    assert dump(seeded) == before
+
+
+def test_merge_twice_and_merge_an_absorbed_record(merged, cli_run):
+    engine, kept, absorbed = merged
+    again = cli_run("merge", str(kept), str(absorbed), "--reason", "again")
+    assert (again.exit_code, again.stderr) == (1, f"Error: people {kept} and {absorbed} are already one person\n")
+
+
+def test_merge_and_split_need_a_reason(seeded, cli_run):
+    health, rural = nima(cli_run)
+    assert cli_run("merge", str(health), str(rural)).exit_code == 2
+    assert cli_run("merge", str(health), "abc", "--reason", "x").exit_code == 2
+    blank = cli_run("merge", str(health), str(rural), "--reason", " ")
+    assert (blank.exit_code, blank.stderr) == (1, "Error: a reason is required (--reason)\n")
+    assert cli_run("split", str(health), "--reason", "x").exit_code == 2
+    assert cli_run("undo", "1").exit_code == 2
+
+
+# -- split --------------------------------------------------------------------------
+
+def test_split_moves_holdings_to_a_new_person(merged, cli_run):
+    engine, kept, absorbed = merged
+    health = holding_id(engine, kept, "卫生")
+    result = cli_run("--user", "clerk", "split", str(kept), "--holding", str(health), "--reason", "two men")
+    assert result.exit_code == 0, result.stderr
+    merge_event, split_event = events(engine)
+    new = split_event.other_person_id
+    assert result.stdout == f"holding {health} of person {kept} moved to new person {new} (event {split_event.id})\n"
+    assert new not in (kept, absorbed)
+    # 尼玛 of 卫健委 is known only from 胡秀兰's 列尼玛之后: that reference is what moves.
+    with dbmod.reading(engine) as session:
+        reference = session.scalar(select(Action.id).where(Action.name == "胡秀兰"))
+    assert (split_event.kind, split_event.person_id, split_event.action_ids) == (
+        "split", kept, [{"action": reference, "role": "ranked_after"}])
+
+    assert roster_ids(cli_run) == [("尼玛", new, None), ("胡秀兰", roster_ids(cli_run)[1][1], "尼玛"),
+                                   ("罗布顿珠", roster_ids(cli_run)[2][1], "胡秀兰")]
+    history = as_json(cli_run("history", "尼玛", "--format", "json"))["people"]
+    assert [(p["person_id"], [h["organization"] for h in p["holdings"]]) for p in history] == [
+        (kept, ["市乡村振兴局"]), (new, ["市卫生健康委员会"])]
+    assert cli_run("history", "尼玛").stderr.splitlines() == [
+        f"note: event {merge_event.id}: person {absorbed} merged into person {kept} (same man, per his file)",
+        f"note: event {split_event.id}: person {new} split from person {kept} (two men)",
+    ]
+    people = as_json(cli_run("people", "尼玛", "--format", "json"))["people"]
+    assert [(p["person_id"], p["merged_into"], [e["event_id"] for e in p["events"]]) for p in people] == [
+        (kept, None, [merge_event.id, split_event.id]), (absorbed, kept, [merge_event.id]),
+        (new, None, [split_event.id])]
+
+    # --known-at before the split: one person; after an undo: one person again, the kept id.
+    assert [p["person_id"] for p in as_json(cli_run(
+        "history", "尼玛", "--format", "json", "--known-at", moment(split_event.recorded_at, -TICK)))["people"]] == [kept]
+    assert cli_run("undo", str(split_event.id), "--reason", "one man after all").exit_code == 0
+    assert [p["person_id"] for p in as_json(cli_run("history", "尼玛", "--format", "json"))["people"]] == [kept]
+    assert roster_ids(cli_run)[0] == ("尼玛", kept, None)
+    people = as_json(cli_run("people", "尼玛", "--format", "json"))["people"]
+    assert [(p["person_id"], p["merged_into"]) for p in people] == [(kept, None), (absorbed, kept), (new, kept)]
+
+
+def test_a_notice_after_a_split_follows_the_new_person_and_its_undo(seeded, cli_run, add):
+    (luobu,) = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+    person = luobu["person_id"]
+    health = holding_id(seeded, person, "卫生")
+    assert cli_run("split", str(person), "--holding", str(health), "--reason", "two men").exit_code == 0
+    (event,) = events(seeded)
+    new = event.other_person_id
+    add("林政发〔2023〕30号", "2023年5月4日", "免去罗布顿珠的市卫生健康委员会副主任职务")
+    history = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+    assert [(p["person_id"], [(h["organization"], h["until"]) for h in p["holdings"]]) for p in history] == [
+        (person, [("市市场监督管理局", "2023-02-06")]), (new, [("市卫生健康委员会", "2023-05-04")])]
+    # Undoing the split says the new record is the same man: the later removal follows him back.
+    assert cli_run("undo", str(event.id), "--reason", "one man").exit_code == 0
+    history = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+    assert [(p["person_id"], [(h["organization"], h["until"]) for h in p["holdings"]]) for p in history] == [
+        (person, [("市市场监督管理局", "2023-02-06"), ("市卫生健康委员会", "2023-05-04")])]
+
+
+def test_split_refusals(merged, cli_run):
+    engine, kept, absorbed = merged
+    health, rural = holding_id(engine, kept, "卫生"), holding_id(engine, kept, "乡村")
+    cases = [
+        (["split", str(kept), "--holding", "99999"],
+         f"holding 99999 is not one of person {kept}'s holdings; see `registry people {kept}`"),
+        (["split", str(kept), "--holding", str(health), "--holding", str(rural)],
+         f"that moves every holding of person {kept}; a split leaves them at least one"),
+        (["split", str(absorbed), "--holding", str(health)],
+         f"person {absorbed} is merged into person {kept}; split person {kept} instead"),
+        (["split", "99999", "--holding", str(health)], "no person with id 99999"),
+    ]
+    before = dump(engine)
+    for args, message in cases:
+        result = cli_run(*args, "--reason", "why")
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+    assert dump(engine) == before
+
+
+# -- undo ---------------------------------------------------------------------------
+
+def test_undo_refusals(merged, cli_run):
+    engine, _, _ = merged
+    (event,) = events(engine)
+    unknown = cli_run("undo", "99999", "--reason", "why")
+    assert (unknown.exit_code, unknown.stderr) == (
+        1, "Error: no person event 99999; see `registry people NAME` for event ids\n")
+    assert cli_run("undo", str(event.id), "--reason", "mistake").exit_code == 0
+    (event,) = events(engine)
+    again = cli_run("undo", str(event.id), "--reason", "mistake")
+    assert (again.exit_code, again.stderr) == (
+        1, f"Error: event {event.id} was already undone on {event.undone_at:%Y-%m-%d}\n")
+
+
+# -- links and rebuilds -------------------------------------------------------------
+
+def test_person_link_at_entry_joins_an_existing_person(seeded, cli_run, add):
+    _, rural = nima(cli_run)
+    add("林政发〔2023〕31号", "2023年6月1日", "尼玛任市水利局副局长（列李宁博之后）", links=[("尼玛", rural)])
+    people = {p["person_id"]: p for p in as_json(cli_run("people", "尼玛", "--format", "json"))["people"]}
+    assert people[rural]["notices"] == ["林政发〔2023〕3号", "林政发〔2023〕31号"]
+    assert [h["short"] for h in people[rural]["holdings"]] == [
+        "市乡村振兴局副局长 (未记载)–2023-02-06", "市水利局副局长 2023-06-01–"]
+
+
+def test_rebuild_reapplies_merges_splits_and_undos(merged, cli_run):
+    engine, kept, absorbed = merged
+    health = holding_id(engine, kept, "卫生")
+    assert cli_run("split", str(kept), "--holding", str(health), "--reason", "two").exit_code == 0
+    merge_event, split_event = events(engine)
+    assert cli_run("undo", str(split_event.id), "--reason", "one").exit_code == 0
+    merge_event, split_event = events(engine)
+    moments = [None] + [moment(t, shift) for t in (merge_event.recorded_at, split_event.recorded_at,
+                                                 split_event.undone_at) for shift in (-TICK, timedelta(0))]
+
+    def answers():
+        found = []
+        for at in moments:
+            extra = ["--known-at", at] if at else []
+            found.append(as_json(cli_run("history", "尼玛", "--format", "json", *extra)))
+            found.append(roster_ids(cli_run, *extra))
+            people = as_json(cli_run("people", "尼玛", "--format", "json", *extra))
+            for p in people["people"]:
+                for h in p["holdings"]:
+                    h.pop("holding_id")
+            found.append(people)
+        return found
+
+    before = answers()
+    assert len({json.dumps(a, ensure_ascii=False) for a in before[1::3]}) == 2  # the split changed the roster
+    with dbmod.writing(engine) as session:
+        derive.rebuild(session)
+    assert answers() == before
