@@ -180,7 +180,8 @@ def init(obj: Context, empty):
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; record nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Record without asking for confirmation.")
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
-              help="Link a name in the notice to an existing person (repeatable).")
+              help="Link a name in the notices to the existing person with this id, who must have "
+                   "that name (repeatable).")
 @format_option(("table", "json"))
 @click.pass_obj
 def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
@@ -188,40 +189,58 @@ def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
 
     Example: registry add-notice 林政发〔2023〕9号.txt --person 扎西=12
     FILES are notice files, directories of them, or - for standard input.
+    Several notices are recorded one by one in date and number order; a
+    refused one does not stop the others, and the exit code is then 1.
     """
     links = _links(persons)
     engine = obj.ready_engine()
-    sources = intake.read_sources(files, stdin=lambda: click.get_binary_stream("stdin").read())
+    sources = intake.read_sources(files, stdin=lambda: sys.stdin.buffer.read())
+    # Ask only when someone can answer: not with --yes, not when the notice itself comes on stdin.
+    confirm = not dry_run and not yes and _on_terminal() and all(s.label != "<stdin>" for s in sources)
     if len(sources) == 1:
-        _add_one(obj, engine, sources[0], dry_run=dry_run, yes=yes, links=links, fmt=fmt)
+        _add_one(obj, engine, sources[0], dry_run=dry_run, confirm=confirm, links=links, fmt=fmt)
     else:
-        _add_many(obj, engine, sources, dry_run=dry_run, links=links, fmt=fmt)
+        _add_many(obj, engine, sources, dry_run=dry_run, confirm=confirm, links=links, fmt=fmt)
+
+
+def _on_terminal() -> bool:
+    """Whether a person at a terminal can answer the confirmation (tests replace this)."""
+    return sys.stdin.isatty()
 
 
 def _links(persons) -> dict[str, int]:
-    links = {}
+    links: dict[str, int] = {}
     for item in persons:
         name, sep, ident = item.partition("=")
-        if not sep or not name.strip() or not ident.strip().isdigit():
-            raise click.BadParameter(f"{item!r} is not NAME=ID", param_hint="--person")
-        links[name.strip()] = int(ident)
+        name, ident = name.strip(), ident.strip()
+        if not sep or not name or not ident.isascii() or not ident.isdigit():
+            raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
+        if links.get(name, int(ident)) != int(ident):
+            raise click.BadParameter(f"{name} is linked to two ids ({links[name]} and {ident})",
+                                     param_hint="--person")
+        links[name] = int(ident)
     return links
 
 
-def _add_one(obj, engine, source, *, dry_run, yes, links, fmt):
-    interactive = not dry_run and not yes and sys.stdin.isatty() and source.label != "<stdin>"
-    if dry_run or interactive:
+def _actions(count: int) -> str:
+    return f"{count} action" + ("" if count == 1 else "s")
+
+
+def _add_one(obj, engine, source, *, dry_run, confirm, links, fmt):
+    if dry_run or confirm:
         outcome = intake.record(engine, source, dry_run=True, links=links, recorded_by=obj.user)
         if outcome.status == "already recorded":
             click.echo(f"{outcome.notice.number} already recorded", err=fmt == "json")
             return
         _show_preview(outcome, fmt)
         if dry_run:
+            click.echo(f"{outcome.notice.number} would be recorded: {_actions(len(outcome.plan))}; "
+                       f"nothing recorded (--dry-run)", err=True)
             return
         if not click.confirm("Record this notice?", default=False, err=True):
             click.echo("nothing recorded", err=True)
             sys.exit(1)
-        outcome = intake.record_confirmed(engine, source, intake.plan_signature(outcome.plan), links=links,
+        outcome = intake.record_confirmed(engine, source, intake.plan_signature(outcome), links=links,
                                           recorded_by=obj.user)
     else:
         outcome = intake.record(engine, source, links=links, recorded_by=obj.user)
@@ -230,52 +249,84 @@ def _add_one(obj, engine, source, *, dry_run, yes, links, fmt):
     if outcome.status == "already recorded":
         click.echo(f"{outcome.notice.number} already recorded", err=fmt == "json")
     else:
-        click.echo(f"{outcome.notice.number} recorded: {len(outcome.plan)} actions", err=fmt == "json")
+        click.echo(f"{outcome.notice.number} recorded: {_actions(len(outcome.plan))}", err=fmt == "json")
 
 
-def _show_preview(outcome, fmt):
+def _show_preview(outcome, fmt, earlier=None, data=True):
+    """One notice's preview: the table (or JSON) on stdout unless not ``data``, its warnings on stderr."""
     from registry.preview import preview_json, preview_rows, preview_warnings
 
-    if fmt == "json":
-        click.echo(render.to_json(preview_json(outcome)))
-        for warning in preview_warnings(outcome):
-            click.echo(f"warning: {warning}", err=True)
-        return
-    notice = outcome.notice
-    click.echo(f"{notice.number}  {notice.date.isoformat()}  {notice.title}")
-    headers, rows = preview_rows(outcome)
-    click.echo(render.table(headers, rows))
-    for warning in preview_warnings(outcome):
-        click.echo(f"warning: {warning}", err=True)
+    if data and fmt == "json":
+        click.echo(render.to_json(preview_json(outcome, earlier)))
+    elif data:
+        notice = outcome.notice
+        click.echo(f"{notice.number}  {notice.date.isoformat()}  {notice.title}")
+        click.echo(render.table(*preview_rows(outcome, earlier)))
+    prefix = f"{outcome.notice.number}: " if earlier is not None else ""
+    for warning in preview_warnings(outcome, earlier):
+        click.echo(f"warning: {prefix}{warning}", err=True)
 
 
-def _add_many(obj, engine, sources, *, dry_run, links, fmt):
-    show_bar = len(sources) > 3 and not dry_run
-    bar = click.progressbar(length=len(sources), label="recording", file=sys.stderr) if show_bar else None
+def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
+    from contextlib import contextmanager
 
-    def tick(source):
-        if bar is not None:
-            bar.update(1)
+    from registry.preview import created_elsewhere, preview_json
 
-    if bar is not None:
-        with bar:
-            summary = intake.record_batch(engine, sources, dry_run=dry_run, links=links,
-                                          recorded_by=obj.user, progress=tick)
+    @contextmanager
+    def progress(label):
+        # A bar only for more than a few notices, and only ever on stderr: stdout is for data.
+        if len(sources) <= 3:
+            yield None
+            return
+        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} notices",
+                               file=sys.stderr) as bar:
+            yield lambda source: bar.update(1)
+
+    def show(summary, *, tables):
+        # After the bar is done: the previews as tables (or one JSON list), warnings on stderr.
+        earlier: dict[int, str] = {}
+        documents = []
+        for source in summary.recorded:
+            _show_preview(source.outcome, fmt, earlier, data=tables and fmt == "table")
+            if tables and fmt == "table":
+                click.echo("")
+            documents.append(preview_json(source.outcome, earlier))
+            if dry_run or confirm:
+                earlier.update(created_elsewhere(source.outcome))
+        if fmt == "json":
+            click.echo(render.to_json(documents))
+
+    def report(summary, verb):
+        for source in summary.ordered:
+            if source in summary.recorded:
+                click.echo(f"{source.outcome.notice.number} {verb}: {_actions(len(source.outcome.plan))}",
+                           err=fmt == "json")
+            elif source in summary.already:
+                click.echo(f"{source.outcome.notice.number} already recorded", err=fmt == "json")
+        for source in summary.refused:
+            click.echo(f"refused {source.label}: {source.error}", err=True)
+        click.echo(f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
+                   f"{len(summary.refused)} refused", err=True)
+
+    if dry_run or confirm:
+        with progress("previewing") as tick:
+            summary = intake.record_batch(engine, sources, dry_run=True, links=links, recorded_by=obj.user,
+                                          progress=tick)
+        show(summary, tables=True)
+        report(summary, "would be recorded")
+        if dry_run or not summary.recorded:
+            sys.exit(1 if summary.refused else 0)
+        count = len(summary.recorded)
+        if not click.confirm(f"Record {count} notice{'' if count == 1 else 's'}?", default=False, err=True):
+            click.echo("nothing recorded", err=True)
+            sys.exit(1)
+        with progress("recording") as tick:
+            summary = intake.record_previewed(engine, summary, links=links, recorded_by=obj.user, progress=tick)
     else:
-        summary = intake.record_batch(engine, sources, dry_run=dry_run, links=links, recorded_by=obj.user)
-    verb = "would be recorded" if dry_run else "recorded"
-    if dry_run and fmt == "json":
-        from registry.preview import preview_json
-
-        click.echo(render.to_json([preview_json(s.outcome) for s in summary.recorded]))
-    for source in summary.recorded:
-        click.echo(f"{source.outcome.notice.number} {verb}: {len(source.outcome.plan)} actions", err=fmt == "json")
-    for source in summary.already:
-        click.echo(f"{source.outcome.notice.number} already recorded", err=fmt == "json")
-    for source in summary.refused:
-        click.echo(f"refused {source.label}: {source.error}", err=True)
-    click.echo(f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
-               f"{len(summary.refused)} refused", err=True)
+        with progress("recording") as tick:
+            summary = intake.record_batch(engine, sources, links=links, recorded_by=obj.user, progress=tick)
+        show(summary, tables=False)
+    report(summary, "recorded")
     if summary.refused:
         sys.exit(1)
 
@@ -349,7 +400,7 @@ def who_held(obj: Context, org, title, on, fmt, known_at, bom):
     """
     on = on or date.today()
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.who_held(session, org, title, on, known_at=known_at)
+        data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt != "json")
     if fmt == "table":
         click.echo(f"{data['organization']}{data['title']}  {data['on']}")
         if not data["holders"]:
@@ -370,13 +421,241 @@ def history(obj: Context, name_or_id, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.history(session, name_or_id, known_at=known_at)
+        from registry.people import history_notes
+
+        notes = history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom)
+    for note in notes:
+        click.echo(note, err=True)
 
 
 # -- corrections: retract, amend, people, merge, split (issue 4) -------------------
 
+def _reason_option(f):
+    return click.option("--reason", required=True, help="Why; kept with the record of the change.")(f)
+
+
+@cli.command()
+@click.argument("number")
+@_reason_option
+@click.pass_obj
+def retract(obj: Context, number, reason):
+    """Withdraw a notice recorded by mistake; it stays on record, marked retracted.
+
+    Example: registry retract 林政发〔2023〕7号 --reason "recorded from a draft"
+    Rosters then answer as if it had never been recorded; --known-at still shows
+    what they said before.  A retracted number is not recorded again.
+    """
+    from registry import record
+
+    with dbmod.writing(obj.ready_engine()) as session:
+        notice = record.retract(session, number, reason, by=obj.user)
+        count = len(notice.versions[-1].actions)
+        label = notice.number
+    click.echo(f"{label} retracted: {_actions(count)} no longer count")
+
+
+@cli.command()
+@click.argument("number")
+@click.argument("file")
+@_reason_option
+@click.option("--person", "persons", multiple=True, metavar="NAME=ID",
+              help="Link a name in the corrected text to the existing person with this id (repeatable).")
+@format_option(("table", "json"))
+@click.pass_obj
+def amend(obj: Context, number, file, reason, persons, fmt):
+    """Replace a notice's text with a corrected one from now on; the old text stays on record.
+
+    Example: registry amend 林政发〔2023〕3号 corrected.txt --reason "typo in a name"
+    FILE is the corrected notice, or - for standard input.  People keep their
+    ids wherever the corrected text names them as before.
+    """
+    from registry import record
+
+    links = _links(persons)
+    source = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())[0]
+    with dbmod.writing(obj.ready_engine()) as session:
+        outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links)
+        _show_preview(outcome, fmt)
+    click.echo(f"{outcome.notice.number} amended: {_actions(len(outcome.plan))}", err=fmt == "json")
+
+
+@cli.command()
+@click.argument("name_or_id")
+@format_option()
+@known_at_option
+@bom_option
+@click.pass_obj
+def people(obj: Context, name_or_id, fmt, known_at, bom):
+    """Everyone of a name, with ids, holdings (with holding ids), notices and merge/split events.
+
+    Example: registry people 尼玛
+    """
+    from registry import people as peoplemod
+
+    with dbmod.reading(obj.ready_engine()) as session:
+        data = peoplemod.people(session, name_or_id, known_at=known_at)
+    emit(fmt, data, peoplemod.people_view, bom, csv_view=peoplemod.people_csv_view)
+    if fmt == "table":
+        headers, rows = peoplemod.events_view(data)
+        if rows:
+            click.echo("")
+            click.echo(render.table(headers, rows))
+
+
+@cli.command()
+@click.argument("kept_id", type=int)
+@click.argument("other_id", type=int)
+@_reason_option
+@click.pass_obj
+def merge(obj: Context, kept_id, other_id, reason):
+    """Record that two person records are one person; the first id is kept.
+
+    Example: registry merge 12 31 --reason "same person, per the 2019 file"
+    Undo with `registry undo EVENT_ID`.
+    """
+    from registry import people as peoplemod
+
+    with dbmod.writing(obj.ready_engine()) as session:
+        event = peoplemod.merge(session, kept_id, other_id, reason, by=obj.user)
+        event_id = event.id
+    click.echo(f"person {other_id} merged into person {kept_id} (event {event_id})")
+
+
+@cli.command()
+@click.argument("person_id", type=int)
+@click.option("--holding", "holdings", type=int, multiple=True, required=True, metavar="HOLDING_ID",
+              help="A holding that was another person's (repeatable); ids as shown by `registry people`.")
+@_reason_option
+@click.pass_obj
+def split(obj: Context, person_id, holdings, reason):
+    """Record that one person record is two people; the given holdings move to a new person.
+
+    Example: registry split 12 --holding 40 --holding 41 --reason "two men called 扎西"
+    Undo with `registry undo EVENT_ID`.
+    """
+    from registry import people as peoplemod
+
+    with dbmod.writing(obj.ready_engine()) as session:
+        event = peoplemod.split(session, person_id, list(holdings), reason, by=obj.user)
+        event_id, new_id = event.id, event.other_person_id
+    moved = list(dict.fromkeys(holdings))
+    label = ("holding " if len(moved) == 1 else "holdings ") + ", ".join(map(str, moved))
+    click.echo(f"{label} of person {person_id} moved to new person {new_id} (event {event_id})")
+
+
+@cli.command()
+@click.argument("event_id", type=int)
+@_reason_option
+@click.pass_obj
+def undo(obj: Context, event_id, reason):
+    """Undo a merge or split from now on; the event stays on record, marked undone.
+
+    Example: registry undo 3 --reason "merged by mistake"
+    EVENT_ID is shown by `registry people` and by the notes under `registry history`.
+    """
+    from registry import people as peoplemod
+
+    with dbmod.writing(obj.ready_engine()) as session:
+        event = peoplemod.undo(session, event_id, reason, by=obj.user)
+        kind = event.kind
+    click.echo(f"event {event_id} ({kind}) undone")
+
+
 
 # -- reports: changes, probation, vacancies, check (issue 4) -----------------------
+
+@cli.command()
+@click.option("--org", default=None, help="Only this organization (name or short form).")
+@click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
+@click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
+@format_option()
+@known_at_option
+@bom_option
+@click.pass_obj
+def changes(obj: Context, org, start, end, fmt, known_at, bom):
+    """Every appointment, removal and re-ranking in a period, in notice order.
+
+    Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
+    """
+    from registry import reports
+
+    if start is not None and end is not None and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
+    with dbmod.reading(obj.ready_engine()) as session:
+        data = reports.changes(session, org, start, end, known_at=known_at)
+    if fmt == "table" and not data["changes"]:
+        click.echo("(no changes on record)")
+    emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view)
+
+
+@cli.command()
+@click.option("--on", type=DATE, default=None, help="The date (default: today).")
+@click.option("--ending-within", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Mark probations that end within DAYS days of the date as ending soon.")
+@format_option()
+@known_at_option
+@bom_option
+@click.pass_obj
+def probation(obj: Context, on, ending_within, fmt, known_at, bom):
+    """Probations in force on a date, those ending soon, and those cut short.
+
+    Example: registry probation --on 2024-01-15 --ending-within 30
+    """
+    from registry import reports
+
+    on = on or date.today()
+    with dbmod.reading(obj.ready_engine()) as session:
+        data = reports.probation(session, on, ending_within, known_at=known_at)
+    if fmt == "table" and not data["probations"]:
+        click.echo("(no probations on record)")
+    emit(fmt, data, render.probation_view, bom, csv_view=render.probation_csv_view)
+
+
+@cli.command()
+@click.argument("org")
+@click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
+@format_option()
+@known_at_option
+@bom_option
+@click.pass_obj
+def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
+    """Head posts of an organization that nobody on record holds on a date.
+
+    Example: registry vacancies 市国防动员办公室 --as-of 2023-02-07
+    """
+    from registry import reports
+
+    as_of = as_of or date.today()
+    with dbmod.reading(obj.ready_engine()) as session:
+        data = reports.vacancies(session, org, as_of, known_at=known_at)
+    if fmt == "table":
+        click.echo(f"{data['organization']}  {data['as_of']}")
+        if not data["vacancies"]:
+            click.echo("(no vacant head post)")
+    emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view)
+
+
+@cli.command()
+@format_option()
+@known_at_option
+@bom_option
+@click.pass_obj
+def check(obj: Context, fmt, known_at, bom):
+    """Report integrity errors (exit 1) and warnings (exit 0) in the registry.
+
+    Example: registry check --format json
+    """
+    from registry import reports
+
+    with dbmod.reading(obj.ready_engine()) as session:
+        data = reports.check(session, known_at=known_at)
+    if fmt == "table" and not (data["errors"] or data["warnings"]):
+        click.echo("(no problems found)")
+    emit(fmt, data, render.check_view, bom, csv_view=render.check_csv_view)
+    click.echo(f"{len(data['errors'])} errors, {len(data['warnings'])} warnings", err=True)
+    if data["errors"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Each notice is recorded whole in its own transaction or not at all.  A batch
 is recorded in date and number order, whatever order the files were named in.
 A preview runs the very same code in a transaction that is rolled back, so it
 shows exactly what recording would do, new people and organizations included.
+A confirmed preview is recorded only if recording would still do the same.
 """
 
 from __future__ import annotations
@@ -13,20 +14,28 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
-from .db import writing
-from .errors import RegistryError
+from .db import reading, writing
+from .errors import NoticeError, NotFound, RegistryError
+from .models import Person
 from .parse import ParsedNotice, parse_notice
-from .record import Outcome, PlannedAction, add_notice
+from .record import Outcome, add_notice
 from .text import decode
+
+ATTEMPTS = 3
 
 
 class _Rollback(Exception):
-    pass
+    """Ends a preview's transaction; carries what the preview found."""
+
+    def __init__(self, outcome: Outcome | None = None):
+        super().__init__()
+        self.outcome = outcome
 
 
-@dataclass
+@dataclass(eq=False)
 class Source:
     label: str
     data: bytes
@@ -48,21 +57,25 @@ def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None)
             sources.append(Source("<stdin>", stdin() if stdin else b""))
             continue
         path = Path(name)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
-            if not files:
-                raise RegistryError(f"the directory {name} holds no .txt notices")
-            sources += [Source(str(p), p.read_bytes()) for p in files]
-        elif path.is_file():
-            sources.append(Source(str(path), path.read_bytes()))
-        else:
-            raise RegistryError(f"no file or directory called {name}")
+        try:
+            if path.is_dir():
+                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+                if not files:
+                    raise RegistryError(f"the directory {name} holds no .txt notices")
+                sources += [Source(str(p), p.read_bytes()) for p in files]
+            elif path.is_file():
+                sources.append(Source(str(path), path.read_bytes()))
+            else:
+                raise RegistryError(f"no file or directory called {name}")
+        except OSError as error:
+            raise RegistryError(f"cannot read {name}: {error.strerror or error}") from None
     return sources
 
 
 def order_batch(sources: list[Source]) -> list[Source]:
     """Parse each source (no database) and sort by notice date and number; unreadable ones last."""
     for source in sources:
+        source.parsed = source.error = source.outcome = None
         try:
             source.parsed = parse_notice(decode(source.data))
         except RegistryError as error:
@@ -70,79 +83,146 @@ def order_batch(sources: list[Source]) -> list[Source]:
     return sorted(sources, key=lambda s: s.order)
 
 
-def record(engine: Engine, source: Source, *, dry_run: bool = False, links=None, recorded_by: str = "") -> Outcome:
-    """Record (or, with dry_run, preview) one notice in its own transaction."""
-    outcome: Outcome | None = None
-    for attempt in range(3):
+def check_links(session: Session, links: dict[str, int] | None) -> None:
+    """Every --person NAME=ID must be an existing person of that name, whether the notice names them or not."""
+    for name, person_id in (links or {}).items():
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"no person with id {person_id} (given for {name})")
+        if person.name != name:
+            raise NoticeError(f"person {person_id} is {person.name}, not {name}")
+
+
+def _busy(error: DBAPIError) -> bool:
+    """Whether a database error means another writer held the registry too long."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
+        return True
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message
+
+
+def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run: bool = False) -> Outcome:
+    """Run ``work`` in one write transaction: committed, or rolled back for a preview or a refusal."""
+    for attempt in range(ATTEMPTS):
+        last = attempt == ATTEMPTS - 1
         try:
             with writing(engine) as session:
-                outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
+                outcome = work(session)
                 if dry_run:
-                    raise _Rollback
-        except _Rollback:
-            pass
-        except (IntegrityError, OperationalError):
-            # Another writer recorded the same number (or held the lock too long) first:
-            # look again; the second look says "already recorded" or refuses.
-            if attempt == 2:
-                raise RegistryError("the registry is busy with another writer; nothing was recorded, try again")
-            continue
-        break
-    assert outcome is not None
-    return outcome
+                    raise _Rollback(outcome)
+            return outcome
+        except _Rollback as rollback:
+            assert rollback.outcome is not None
+            return rollback.outcome
+        except IntegrityError:
+            # Another writer recorded the same number first (should the writer lock ever be
+            # bypassed): look again; the second look says "already recorded" or refuses.
+            if last:
+                raise
+        except OperationalError as error:
+            if not _busy(error):
+                raise
+            if last:
+                raise RegistryError(
+                    "the registry is busy with another writer; nothing was recorded, try again"
+                ) from None
+    raise AssertionError("unreachable")
 
 
-def plan_signature(plan: list[PlannedAction]) -> list[tuple]:
-    """What a clerk confirmed in a preview: who each name is, which organization, which post."""
-    return [
-        (s.parsed.kind, s.parsed.name, None if s.person_new else s.person_id, s.org_name, s.org_new,
-         s.parsed.title, None if s.ranked_after_new else s.ranked_after_person_id)
-        for s in plan
-    ]
+def _add(session: Session, source: Source, links, recorded_by: str) -> Outcome:
+    check_links(session, links)
+    return add_notice(session, source.data, recorded_by=recorded_by, links=links)
+
+
+def record(engine: Engine, source: Source, *, dry_run: bool = False, links=None, recorded_by: str = "") -> Outcome:
+    """Record (or, with dry_run, preview) one notice in its own transaction."""
+    return _transaction(engine, lambda session: _add(session, source, links, recorded_by), dry_run=dry_run)
+
+
+def plan_signature(outcome: Outcome, names: dict[int, tuple] | None = None) -> list[tuple]:
+    """What a clerk confirmed in a preview: who each name is, which organization, which post.
+
+    A person the notice creates has only a provisional id in a preview (the
+    rolled-back id may be handed out again, or not, depending on the
+    backend), so such a person is named by the notice and item that create
+    them.  ``names`` carries those names from one notice of a batch to the
+    next, so that a later notice may refer to a person an earlier one creates.
+    """
+    names = {} if names is None else names
+    signature = []
+    for index, step in enumerate(outcome.plan):
+        if step.person_new:
+            names[step.person_id] = ("new", outcome.notice.number, index)
+        if step.ranked_after_new:
+            names[step.ranked_after_person_id] = ("new, ranked after", outcome.notice.number, index)
+        signature.append((
+            step.parsed.kind, step.parsed.name, names.get(step.person_id, step.person_id), step.org_name,
+            step.org_new, step.parsed.title, names.get(step.ranked_after_person_id, step.ranked_after_person_id),
+        ))
+    return signature
 
 
 def record_confirmed(engine: Engine, source: Source, confirmed: list[tuple], *, links=None,
-                     recorded_by: str = "") -> Outcome:
+                     recorded_by: str = "", names: dict[int, tuple] | None = None) -> Outcome:
     """Record a previewed notice, refusing if the registry changed what the preview showed."""
-    with writing(engine) as session:
-        outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
-        if outcome.status == "recorded" and plan_signature(outcome.plan) != confirmed:
+    seen = dict(names or {})
+
+    def work(session: Session) -> Outcome:
+        seen.clear()
+        seen.update(names or {})
+        outcome = _add(session, source, links, recorded_by)
+        if outcome.status == "recorded" and plan_signature(outcome, seen) != confirmed:
             raise RegistryError(
                 f"the registry changed since the preview of {outcome.notice.number}; nothing was recorded, run again"
             )
+        return outcome
+
+    outcome = _transaction(engine, work)
+    if names is not None:
+        names.update(seen)
     return outcome
 
 
 @dataclass
 class BatchSummary:
+    ordered: list[Source] = field(default_factory=list)  # every source, in the order it was taken
     recorded: list[Source] = field(default_factory=list)
     already: list[Source] = field(default_factory=list)
     refused: list[Source] = field(default_factory=list)
+
+    def file(self, source: Source) -> None:
+        self.ordered.append(source)
+        if source.error is not None:
+            self.refused.append(source)
+        elif source.outcome is not None and source.outcome.status == "already recorded":
+            self.already.append(source)
+        else:
+            self.recorded.append(source)
 
 
 def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False, links=None,
                  recorded_by: str = "", progress: Callable[[Source], None] | None = None) -> BatchSummary:
     """Record each notice atomically, in date and number order.
 
-    A dry run previews the batch as a whole (later notices see earlier ones)
-    and then rolls all of it back.
+    A refused notice does not stop the others.  A dry run previews the batch
+    as a whole (later notices see earlier ones) and then rolls all of it back.
     """
     summary = BatchSummary()
     ordered = order_batch(sources)
+    if links:
+        # A wrong --person is a mistake in the command, not in one notice: refuse it before anything.
+        with reading(engine) as session:
+            check_links(session, links)
 
-    def run(session_factory):
+    def run(take: Callable[[Source], Outcome]) -> None:
         for source in ordered:
             if source.error is None:
                 try:
-                    source.outcome = session_factory(source)
+                    source.outcome = take(source)
                 except RegistryError as error:
                     source.error = str(error)
-            if source.error is not None:
-                summary.refused.append(source)
-            elif source.outcome.status == "already recorded":
-                summary.already.append(source)
-            else:
-                summary.recorded.append(source)
+            summary.file(source)
             if progress:
                 progress(source)
 
@@ -164,4 +244,29 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
             pass
     else:
         run(lambda source: record(engine, source, links=links, recorded_by=recorded_by))
+    return summary
+
+
+def record_previewed(engine: Engine, preview: BatchSummary, *, links=None, recorded_by: str = "",
+                     progress: Callable[[Source], None] | None = None) -> BatchSummary:
+    """Record what a batch dry run showed, in the same order.
+
+    Only the notices the preview would record are recorded, each in its own
+    transaction and only if recording it still does what the preview showed;
+    the preview's refusals and "already recorded" stand.
+    """
+    preview_names: dict[int, tuple] = {}
+    confirmed = {id(s): plan_signature(s.outcome, preview_names) for s in preview.ordered if s in preview.recorded}
+    names: dict[int, tuple] = {}
+    summary = BatchSummary()
+    for source in preview.ordered:
+        if id(source) in confirmed:
+            try:
+                source.outcome = record_confirmed(engine, source, confirmed[id(source)], links=links,
+                                                  recorded_by=recorded_by, names=names)
+            except RegistryError as error:
+                source.error = str(error)
+        summary.file(source)
+        if progress:
+            progress(source)
     return summary

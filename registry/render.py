@@ -56,7 +56,7 @@ def start_text(since: str | None) -> str:
 def member_notes(m: dict) -> str:
     notes = []
     if m.get("inferred"):
-        notes.append("据列X之后推定")
+        notes.append("据排序推定")
     if not m.get("start_known", True):
         notes.append("任职起始未记载")
     if m.get("concurrent"):
