@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .db import reading, writing
 from .errors import NoticeError, NotFound, RegistryError
 from .models import Person
-from .parse import ParsedNotice, parse_notice
+from .parse import Heading, read_heading
 from .record import Outcome, add_notice
 from .text import decode
 
@@ -39,14 +39,13 @@ class _Rollback(Exception):
 class Source:
     label: str
     data: bytes
-    parsed: ParsedNotice | None = None
+    heading: Heading | None = None
     error: str | None = None
     outcome: Outcome | None = None
 
     @property
     def order(self) -> tuple:
-        p = self.parsed
-        return (0, p.date, p.series, p.year, p.seq) if p else (1,)
+        return (0, *self.heading.order) if self.heading else (1,)
 
 
 def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None) -> list[Source]:
@@ -73,11 +72,15 @@ def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None)
 
 
 def order_batch(sources: list[Source]) -> list[Source]:
-    """Parse each source (no database) and sort by notice date and number; unreadable ones last."""
+    """Sort by notice date and number, read from each heading alone; unreadable ones last.
+
+    The clauses are read when each notice is recorded, with the organizations
+    on record by then (a name run into an organization needs them).
+    """
     for source in sources:
-        source.parsed = source.error = source.outcome = None
+        source.heading = source.error = source.outcome = None
         try:
-            source.parsed = parse_notice(decode(source.data))
+            source.heading = read_heading(decode(source.data))
         except RegistryError as error:
             source.error = str(error)
     return sorted(sources, key=lambda s: s.order)

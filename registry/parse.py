@@ -106,10 +106,23 @@ def chinese_number(text: str) -> int:
     return int("".join(str(_DIGITS[ch]) for ch in text))  # 二〇二三
 
 
-def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
-    """Parse a notice's text.  ``known_orgs`` (names and aliases on record) help split
-    a name from an organization when a notice runs them together."""
-    text = normalize(raw)
+@dataclass(frozen=True)
+class Heading:
+    """A notice's number and date: enough to order a batch before anything else is read."""
+
+    number: str
+    series: str
+    year: int
+    seq: int
+    date: date
+
+    @property
+    def order(self) -> tuple:
+        return (self.date, self.series, self.year, self.seq)
+
+
+def _read_heading(text: str):
+    """Find the number and the date in normalized text; NoticeError if either is missing or impossible."""
     number = _NUMBER.search(text)
     if number is None:
         raise NoticeError("the text has no document number (such as 林政发〔2023〕2号)")
@@ -119,15 +132,27 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     if 0 < cut < len(series):
         series, series_start = series[cut:], series_start + cut
     number_text = f"{series}〔{year}〕{seq}号"
-
-    header = squeeze(text[:series_start])
-    issuer, title = _split_header(header)
     after_number = text[number.end():]
-
     dates = _all_dates(after_number)
     if not dates:
         raise NoticeError(f"{number_text} has no date (such as 2023年2月6日)")
     date_match, notice_date = dates[-1]
+    return Heading(number_text, series, year, seq, notice_date), series_start, after_number, date_match
+
+
+def read_heading(raw: str) -> Heading:
+    return _read_heading(normalize(raw))[0]
+
+
+def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
+    """Parse a notice's text.  ``known_orgs`` (names and aliases on record) help split
+    a name from an organization when a notice runs them together."""
+    text = normalize(raw)
+    heading, series_start, after_number, date_match = _read_heading(text)
+    series, year, seq, number_text, notice_date = heading.series, heading.year, heading.seq, heading.number, heading.date
+
+    header = squeeze(text[:series_start])
+    issuer, title = _split_header(header)
 
     body_lines = after_number[: date_match.start()].split("\n")
     signer = ""

@@ -27,7 +27,7 @@ REMOVAL_VERBS = {
     "probation_terminated": "免去（终止试用期）",
     "reassigned": "免去（另有任用）",
 }
-HEADERS = ["序", "动作", "姓名", "人员", "单位", "职务", "附注", "依据"]
+HEADERS = ["序", "动作", "姓名", "人员", "单位", "职务", "附注", "人员认定"]
 
 
 def verb(step: PlannedAction) -> str:

@@ -218,33 +218,33 @@ class _Resolver:
         linked = self._linked(action.name)
         hinted = self.hints.get((action.kind, action.name, step.org_name, action.title))
         if linked is not None:
-            step.person_id, step.how = linked, "linked with --person"
+            step.person_id, step.how = linked, "由 --person 指定"
         elif action.same_person_as is not None:
-            step.person_id, step.how = plan[action.same_person_as].person_id, "免去其: the person named before"
+            step.person_id, step.how = plan[action.same_person_as].person_id, "同句前文所指之人"
         elif hinted is not None:
-            step.person_id, step.how = hinted, "as in the version it amends"
+            step.person_id, step.how = hinted, "沿用更正前版本的认定"
         elif action.kind == "remove":
             people = sorted({h.person_id for h in self._known_holders(action.name, org, action.title)})
             if len(people) > 1:
                 raise NoticeError(self._ambiguous(action, people))
             if people:
-                step.person_id, step.how = people[0], f"holds {action.title} of {step.org_name} on {self.on}"
+                step.person_id, step.how = people[0], f"{self.on} 在任{step.org_name}{action.title}"
         else:
             holders = self._removed_with(index)
             if len(holders) > 1:
                 raise NoticeError(self._ambiguous(action, holders))
             if holders:
-                step.person_id, step.how = holders[0], "holds the post removed by 免去其"
+                step.person_id, step.how = holders[0], "在任“免去其”所免职务"
             else:
                 candidates = self._later_unknown_start(action.name, org, action.title)
                 if len(candidates) > 1:
                     raise NoticeError(self._ambiguous(action, candidates))
                 if candidates:
                     step.person_id = candidates[0]
-                    step.how = "joins a later record of the same post whose start was not on record"
+                    step.how = "接续此后起始未记载的同职记录"
         if step.person_id is None:
             step.person_id, step.person_new = self._new_person(action.name, action.gender), True
-            step.how = "new person"
+            step.how = "无可对应的在任者，新建"
 
         if action.ranked_after:
             step.ranked_after_person_id, step.ranked_after_new = self._resolve_reference(action, org, step)

@@ -140,12 +140,13 @@ def test_refusals_do_not_stop_the_others(seeded, cli_run, tmp_path):
         "林政发〔2023〕9号 recorded: 1 action\n"
         "林政发〔2023〕12号 recorded: 1 action\n"
     )
-    # Refusals in the order taken: by date and number, then the unreadable ones as named.
+    # Refusals in the order taken: by date and number (a clause is read only when its notice's
+    # turn comes), then those whose number or date cannot be read, as named.
     assert result.stderr.splitlines()[-5:] == [
         f"refused {changed}: 林政发〔2023〕2号 is already recorded with different text; use amend to correct it",
+        f"refused {unreadable}: cannot read the clause '扎西负责全面工作'",
         f"refused {held}: 林政发〔2023〕13号 appoints 李宁博 as 副局长 on 2023-03-04, a post they already hold",
         f"refused {undated}: 林政发〔2023〕10号 has no date (such as 2023年2月6日)",
-        f"refused {unreadable}: cannot read the clause '扎西负责全面工作'",
         "2 recorded, 1 already recorded, 4 refused",
     ]
     # The two good ones are recorded: 格桑 from 2023-03-01 until 2023-03-03.
@@ -234,3 +235,21 @@ def test_missing_file_refuses_the_command(seeded, cli_run, water, tmp_path):
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"Error: no file or directory called {tmp_path / 'nowhere.txt'}\n"
     assert dump(seeded) == before
+
+
+def test_a_batch_reads_each_notice_with_the_organizations_recorded_before_it(seeded, cli_run, tmp_path):
+    """巴宜区人民政府 carries no 市/林芝 prefix, so only the organizations on record can split
+    "扎西巴宜区人民政府副区长" into name and organization; 9号 records it, 10号 needs it."""
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    (folder / "b.txt").write_text(make_notice(10, "2023年3月2日", ["免去扎西巴宜区人民政府副区长职务"]),
+                                  encoding="utf-8")
+    (folder / "a.txt").write_text(make_notice(9, "2023年3月1日", ["扎西任巴宜区人民政府副区长"]), encoding="utf-8")
+
+    result = cli_run("add-notice", str(folder), "--yes")
+    assert result.exit_code == 0, result.stderr
+    history = json.loads(cli_run("history", "扎西", "--format", "json").stdout)
+    assert [(p["name"], [(h["organization"], h["title"], h["since"], h["until"]) for h in p["holdings"]])
+            for p in history["people"]] == [
+        ("扎西", [("巴宜区人民政府", "副区长", "2023-03-01", "2023-03-02")]),
+    ]

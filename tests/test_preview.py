@@ -66,7 +66,7 @@ def test_preview_shows_verb_person_organization_title_qualifiers(seeded, cli_run
     # The rows, as the preview computes them (the last column says why, in words).
     outcome = intake.record(seeded, Source("9.txt", previewed.read_bytes()), dry_run=True)
     headers, rows = preview_rows(outcome)
-    assert headers == ["序", "动作", "姓名", "人员", "单位", "职务", "附注", "依据"]
+    assert headers == ["序", "动作", "姓名", "人员", "单位", "职务", "附注", "人员认定"]
     assert [row[:7] for row in rows] == [
         [1, "免去", "尼玛", f"#{nima} 现任市卫生健康委员会副主任", "市卫生健康委员会", "副主任", ""],
         [2, "任", "格桑", "新人员", "市卫生健康委员会", "副主任", f"列罗布顿珠之后（#{robu}）；试用期1年"],
@@ -221,7 +221,7 @@ def test_person_links_an_appointment_elsewhere(seeded, cli_run, tmp_path):
     result = cli_run("add-notice", str(path), "--yes", "--person", f"尼玛={nima}")
     assert result.exit_code == 0, result.stderr
     assert f"#{nima} 现任市卫生健康委员会副主任" in result.stdout
-    assert "linked with --person" in result.stdout
+    assert "由 --person 指定" in result.stdout
     assert result.stderr == ""
     assert len(ids(seeded, "尼玛")) == 2
     history = json.loads(cli_run("history", str(nima), "--format", "json").stdout)
