@@ -155,7 +155,7 @@ CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任"
 def change_notes(c: dict) -> str:
     notes = []
     if c["action"] == "referenced":
-        notes.append("仅见于列X之后，任职起始未记载")
+        notes.append(f"仅见于列{c['name']}之后，任职起始未记载")
     if c["concurrent"]:
         notes.append("兼任")
     if c["acting"]:

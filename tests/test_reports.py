@@ -260,7 +260,7 @@ def test_changes_table_and_csv(seeded, cli_run):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["日期", "文号", "变动", "姓名", "单位", "职务", "列…之后", "备注", "人员ID"]
     assert lines[5].split() == ["2023-02-06", "林政发〔2023〕6号", "推定在任", "向巴次仁", "林芝经济开发区管委会",
-                                "副主任", "仅见于列X之后，任职起始未记载", str(pid(seeded, "向巴次仁"))]
+                                "副主任", "仅见于列向巴次仁之后，任职起始未记载", str(pid(seeded, "向巴次仁"))]
     assert len(lines) == 2 + 5
 
     result = cli_run("changes", "--org", "商务局", "--format", "csv", "--bom")
