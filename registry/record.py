@@ -28,14 +28,14 @@ stored on each action as the clerk saw it in the preview; ``links``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import derive
-from .errors import NoticeError, NotFound
+from .errors import NoticeError, NotFound, RegistryError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, Post, utcnow
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
@@ -383,12 +383,17 @@ def bundled_notice_files() -> list[Path]:
     """The notices that ship with the package.
 
     Installed, they are the package ``registry.notices``; run from a source
-    checkout, they are ``data/notices`` beside the package.
+    checkout, they are ``data/notices`` beside the package.  None found is a
+    broken installation, never an empty registry.
     """
     try:
         from importlib.resources import files
 
-        root = Path(str(files("registry.notices")))
+        # A namespace package: iterate its entries (str() of the root is not a path).
+        found = [Path(str(entry)) for entry in files("registry.notices").iterdir()]
     except ModuleNotFoundError:
-        root = Path(__file__).resolve().parent.parent / "data" / "notices"
-    return sorted(root.glob("*.txt"))
+        found = list((Path(__file__).resolve().parent.parent / "data" / "notices").iterdir())
+    notices = sorted(p for p in found if p.suffix == ".txt")
+    if not notices:
+        raise RegistryError("the bundled notices are missing from this installation of registry")
+    return notices

@@ -230,3 +230,11 @@ def test_page_noise_after_the_date_is_dropped(notice_text):
     assert_golden(parsed, 4)
     assert parsed.date == date(2023, 2, 6)
     assert content_hash(text) == content_hash(text.split("2023 年·第一期")[0])
+
+
+def test_the_six_notices_ship_with_the_package():
+    from registry.record import bundled_notice_files
+
+    assert [p.name for p in bundled_notice_files()] == [
+        f"linzhengfa-2023-0{n}.txt" for n in (2, 3, 4, 5, 6, 8)
+    ]
