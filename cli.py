@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import getpass
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from registry import db as dbmod
-from registry import intake, queries, render
+from registry import intake, queries, record, render, reports
+from registry import people as peoplemod
+from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
 from registry.errors import RegistryError
 
 
@@ -61,6 +64,11 @@ def bom_option(f):
     return click.option("--bom", is_flag=True, help="With --format csv: start with a BOM, for Excel.")(f)
 
 
+def query_options(f):
+    """--format, --known-at and --bom: what every query command takes."""
+    return format_option()(known_at_option(bom_option(f)))
+
+
 # -- the group --------------------------------------------------------------------
 
 class Context:
@@ -94,9 +102,7 @@ class Context:
 
 
 def _bundled():
-    from registry.record import bundled_notice_files
-
-    return bundled_notice_files()
+    return record.bundled_notice_files()
 
 
 class RegistryGroup(click.Group):
@@ -254,8 +260,6 @@ def _add_one(obj, engine, source, *, dry_run, confirm, links, fmt):
 
 def _show_preview(outcome, fmt, earlier=None, data=True):
     """One notice's preview: the table (or JSON) on stdout unless not ``data``, its warnings on stderr."""
-    from registry.preview import preview_json, preview_rows, preview_warnings
-
     if data and fmt == "json":
         click.echo(render.to_json(preview_json(outcome, earlier)))
     elif data:
@@ -268,10 +272,6 @@ def _show_preview(outcome, fmt, earlier=None, data=True):
 
 
 def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
-    from contextlib import contextmanager
-
-    from registry.preview import created_elsewhere, preview_json
-
     @contextmanager
     def progress(label):
         # A bar only for more than a few notices, and only ever on stderr: stdout is for data.
@@ -332,9 +332,7 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
 
 
 @cli.command()
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def notices(obj: Context, fmt, known_at, bom):
     """List the notices on record and the numbers missing from each series.
@@ -349,9 +347,7 @@ def notices(obj: Context, fmt, known_at, bom):
 
 
 @cli.command()
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def orgs(obj: Context, fmt, known_at, bom):
     """List the organizations with their short forms and holding counts.
@@ -366,9 +362,7 @@ def orgs(obj: Context, fmt, known_at, bom):
 @cli.command()
 @click.argument("org")
 @click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def roster(obj: Context, org, as_of, fmt, known_at, bom):
     """Print an organization's ranked leadership on a date.
@@ -389,9 +383,7 @@ def roster(obj: Context, org, as_of, fmt, known_at, bom):
 @click.argument("org")
 @click.argument("title")
 @click.option("--on", type=DATE, default=None, help="The date (default: today).")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def who_held(obj: Context, org, title, on, fmt, known_at, bom):
     """Who held a post on a date.
@@ -410,9 +402,7 @@ def who_held(obj: Context, org, title, on, fmt, known_at, bom):
 
 @cli.command()
 @click.argument("name_or_id")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def history(obj: Context, name_or_id, fmt, known_at, bom):
     """Every post a person held, for everyone of that name (or one person id).
@@ -421,9 +411,7 @@ def history(obj: Context, name_or_id, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.history(session, name_or_id, known_at=known_at)
-        from registry.people import history_notes
-
-        notes = history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
+        notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom)
     for note in notes:
         click.echo(note, err=True)
@@ -446,8 +434,6 @@ def retract(obj: Context, number, reason):
     Rosters then answer as if it had never been recorded; --known-at still shows
     what they said before.  A retracted number is not recorded again.
     """
-    from registry import record
-
     with dbmod.writing(obj.ready_engine()) as session:
         notice = record.retract(session, number, reason, by=obj.user)
         count = len(notice.versions[-1].actions)
@@ -470,8 +456,6 @@ def amend(obj: Context, number, file, reason, persons, fmt):
     FILE is the corrected notice, or - for standard input.  People keep their
     ids wherever the corrected text names them as before.
     """
-    from registry import record
-
     links = _links(persons)
     source = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())[0]
     with dbmod.writing(obj.ready_engine()) as session:
@@ -482,17 +466,13 @@ def amend(obj: Context, number, file, reason, persons, fmt):
 
 @cli.command()
 @click.argument("name_or_id")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def people(obj: Context, name_or_id, fmt, known_at, bom):
     """Everyone of a name, with ids, holdings (with holding ids), notices and merge/split events.
 
     Example: registry people 尼玛
     """
-    from registry import people as peoplemod
-
     with dbmod.reading(obj.ready_engine()) as session:
         data = peoplemod.people(session, name_or_id, known_at=known_at)
     emit(fmt, data, peoplemod.people_view, bom, csv_view=peoplemod.people_csv_view)
@@ -514,8 +494,6 @@ def merge(obj: Context, kept_id, other_id, reason):
     Example: registry merge 12 31 --reason "same person, per the 2019 file"
     Undo with `registry undo EVENT_ID`.
     """
-    from registry import people as peoplemod
-
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.merge(session, kept_id, other_id, reason, by=obj.user)
         event_id = event.id
@@ -534,8 +512,6 @@ def split(obj: Context, person_id, holdings, reason):
     Example: registry split 12 --holding 40 --holding 41 --reason "two men called 扎西"
     Undo with `registry undo EVENT_ID`.
     """
-    from registry import people as peoplemod
-
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.split(session, person_id, list(holdings), reason, by=obj.user)
         event_id, new_id = event.id, event.other_person_id
@@ -554,8 +530,6 @@ def undo(obj: Context, event_id, reason):
     Example: registry undo 3 --reason "merged by mistake"
     EVENT_ID is shown by `registry people` and by the notes under `registry history`.
     """
-    from registry import people as peoplemod
-
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.undo(session, event_id, reason, by=obj.user)
         kind = event.kind
@@ -569,17 +543,13 @@ def undo(obj: Context, event_id, reason):
 @click.option("--org", default=None, help="Only this organization (name or short form).")
 @click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
 @click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def changes(obj: Context, org, start, end, fmt, known_at, bom):
     """Every appointment, removal and re-ranking in a period, in notice order.
 
     Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
     """
-    from registry import reports
-
     if start is not None and end is not None and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
     with dbmod.reading(obj.ready_engine()) as session:
@@ -593,17 +563,13 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom):
 @click.option("--on", type=DATE, default=None, help="The date (default: today).")
 @click.option("--ending-within", type=click.IntRange(min=0), default=None, metavar="DAYS",
               help="Mark probations that end within DAYS days of the date as ending soon.")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def probation(obj: Context, on, ending_within, fmt, known_at, bom):
     """Probations in force on a date, those ending soon, and those cut short.
 
     Example: registry probation --on 2024-01-15 --ending-within 30
     """
-    from registry import reports
-
     on = on or date.today()
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.probation(session, on, ending_within, known_at=known_at)
@@ -615,17 +581,13 @@ def probation(obj: Context, on, ending_within, fmt, known_at, bom):
 @cli.command()
 @click.argument("org")
 @click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
     """Head posts of an organization that nobody on record holds on a date.
 
     Example: registry vacancies 市国防动员办公室 --as-of 2023-02-07
     """
-    from registry import reports
-
     as_of = as_of or date.today()
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.vacancies(session, org, as_of, known_at=known_at)
@@ -637,17 +599,13 @@ def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
 
 
 @cli.command()
-@format_option()
-@known_at_option
-@bom_option
+@query_options
 @click.pass_obj
 def check(obj: Context, fmt, known_at, bom):
     """Report integrity errors (exit 1) and warnings (exit 0) in the registry.
 
     Example: registry check --format json
     """
-    from registry import reports
-
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.check(session, known_at=known_at)
     if fmt == "table" and not (data["errors"] or data["warnings"]):

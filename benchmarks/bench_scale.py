@@ -46,7 +46,6 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
     for org_id in org_ids:
         # Each organization: a timeline of notices, each appointing and removing people.
         events: dict[date, list[dict]] = {}
-        open_slots: dict[int, tuple[int, str, date]] = {}
         people = []
         day = date(1990, 1, 1)
         for _ in range(HOLDINGS_PER_ORG):

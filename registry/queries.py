@@ -13,9 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .derive import visible_versions
 from .errors import NotFound, RegistryError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, Post, utcnow
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, utcnow
 from .orgs import lookup_org, title_class
 from .text import normalize
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -29,21 +31,63 @@ def pytest_report_header(config):
     return f"registry backends: {', '.join(BACKENDS)}"
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    """A URL (or SQLite path) for an empty database of its own."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "registry.db")
+@contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """A URL (or SQLite path) for an empty database of its own: a file in ``folder``, or a
+    PostgreSQL schema that is dropped afterwards."""
+    if backend == "sqlite":
+        yield str(folder / "registry.db")
         return
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def seed(engine):
+    """Record the six bundled notices into an empty registry."""
+    from registry.intake import read_sources, record_batch
+
+    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), recorded_by="test")
+    assert len(summary.recorded) == 6 and not summary.refused
+    return engine
+
+
+@contextmanager
+def seeded_database(backend: str, folder: Path) -> Iterator[tuple[str, object]]:
+    """(url, engine) of a fresh registry holding the bundled notices; for module-scoped fixtures."""
+    with fresh_database(backend, folder) as url:
+        engine = dbmod.make_engine(url)
+        dbmod.create_schema(engine)
+        try:
+            yield url, seed(engine)
+        finally:
+            engine.dispose()
+
+
+def make_notice(number: str, day: str, clauses: list[str]) -> str:
+    """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
+    body = "；\n\n".join(clauses)
+    return (
+        "林芝市人民政府\n关于干部任免的通知\n\n"
+        f"{number}\n\n各县（区）人民政府，市各委、办、局：\n\n"
+        "经中共林芝市人民政府党组研究，决定：\n\n"
+        f"{body}。\n\n林芝市人民政府\n\n{day}\n"
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A URL (or SQLite path) for an empty database of its own."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -58,11 +102,7 @@ def engine(db_url):
 @pytest.fixture
 def seeded(engine):
     """An engine on a registry holding the six bundled notices."""
-    from registry.intake import read_sources, record_batch
-
-    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), recorded_by="test")
-    assert len(summary.recorded) == 6 and not summary.refused
-    return engine
+    return seed(engine)
 
 
 def dump(engine) -> dict[str, list[tuple]]:

@@ -15,19 +15,9 @@ from sqlalchemy import select
 from registry import db as dbmod
 from registry.models import NoticeVersion
 from registry.record import bundled_notice_files
+from conftest import make_notice
 
 ARRIVALS = ["old notice last", "old notice first"]
-
-
-def make_notice(number: str, day: str, clauses: list[str]) -> str:
-    """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
-    body = "；\n\n".join(clauses)
-    return (
-        "林芝市人民政府\n关于干部任免的通知\n\n"
-        f"{number}\n\n各县（区）人民政府，市各委、办、局：\n\n"
-        "经中共林芝市人民政府党组研究，决定：\n\n"
-        f"{body}。\n\n林芝市人民政府\n\n{day}\n"
-    )
 
 
 ZHAOXIAN_2019 = make_notice("林政发〔2019〕12号", "2019年5月20日", ["赵线任市卫生健康委员会副主任（试用期 1年）"])

@@ -10,19 +10,16 @@ Every test runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from conftest import dump, file_bytes
+from conftest import dump, file_bytes, seeded_database
 from registry import db as dbmod
 from registry import queries, render
-from registry.intake import read_sources, record_batch
 from registry.models import Person
-from registry.record import add_notice, bundled_notice_files
+from registry.record import add_notice
 
 NOTICE = """林芝市人民政府
 关于格桑等同志任免职的通知
@@ -144,25 +141,10 @@ def test_scenario(seeded):
 @pytest.fixture
 def other_seeded(db_url, tmp_path):
     """A second fresh registry with the bundled notices, on the same backend as ``seeded``."""
-    if "://" not in db_url:
-        url, admin, schema = str(tmp_path / "other.db"), None, None
-    else:
-        base = os.environ["REGISTRY_TEST_POSTGRES_URL"]
-        schema = "t_" + uuid.uuid4().hex[:12]
-        admin = create_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    engine = dbmod.make_engine(url)
-    dbmod.create_schema(engine)
-    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), recorded_by="test")
-    assert len(summary.recorded) == 6 and not summary.refused
-    yield engine
-    engine.dispose()
-    if admin is not None:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    other = tmp_path / "other"
+    other.mkdir()
+    with seeded_database("sqlite" if "://" not in db_url else "postgresql", other) as (_, engine):
+        yield engine
 
 
 DATES = [date(2023, 2, 5), date(2023, 2, 6), date(2023, 2, 9), date(2023, 3, 19), date(2023, 3, 20),

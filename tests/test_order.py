@@ -23,17 +23,7 @@ from registry import db as dbmod
 from registry import queries
 from registry.models import Holding, Person
 from registry.record import add_notice, bundled_notice_files
-
-
-def make_notice(number: str, day: str, clauses: list[str]) -> str:
-    """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
-    body = "；\n\n".join(clauses)
-    return (
-        "林芝市人民政府\n关于干部任免的通知\n\n"
-        f"{number}\n\n各县（区）人民政府，市各委、办、局：\n\n"
-        "经中共林芝市人民政府党组研究，决定：\n\n"
-        f"{body}。\n\n林芝市人民政府\n\n{day}\n"
-    )
+from conftest import make_notice
 
 
 SYNTHETIC = [

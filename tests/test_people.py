@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from conftest import dump
+from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive
 from registry.models import Action, Holding, PersonEvent
@@ -23,17 +23,6 @@ from registry.models import Action, Holding, PersonEvent
 def as_json(result):
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def make_notice(number: str, day: str, clauses: list[str]) -> str:
-    """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
-    body = "；\n\n".join(clauses)
-    return (
-        "林芝市人民政府\n关于干部任免的通知\n\n"
-        f"{number}\n\n各县（区）人民政府，市各委、办、局：\n\n"
-        "经中共林芝市人民政府党组研究，决定：\n\n"
-        f"{body}。\n\n林芝市人民政府\n\n{day}\n"
-    )
 
 
 @pytest.fixture

@@ -20,15 +20,14 @@ import itertools
 import json
 import shutil
 import sqlite3
-import uuid
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from conftest import BACKENDS, NOTICES, POSTGRES_URL, dump, file_bytes
+from conftest import BACKENDS, NOTICES, dump, file_bytes, seeded_database
 from registry import db as dbmod
 from registry.intake import read_sources, record_batch
 from registry.models import Person
@@ -64,24 +63,8 @@ def person_id(engine, name: str) -> int:
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared(request, tmp_path_factory):
     """(url, engine) of a registry holding the bundled notices, one per backend, for cases that change nothing."""
-    if request.param == "sqlite":
-        url, schema = str(tmp_path_factory.mktemp("shared") / "registry.db"), None
-    else:
-        schema = "t_" + uuid.uuid4().hex[:12]
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
-    engine = dbmod.make_engine(url)
-    dbmod.create_schema(engine)
-    summary = record_batch(engine, read_sources(str(p) for p in NOTICES.values()), recorded_by="test")
-    assert len(summary.recorded) == len(NOTICES)
-    yield url, engine
-    engine.dispose()
-    if schema is not None:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with seeded_database(request.param, tmp_path_factory.mktemp("shared")) as (url, engine):
+        yield url, engine
 
 
 def assert_refused(shared, data: bytes, tmp_path, message: str, *options: str):

@@ -12,13 +12,12 @@ Person ids are opaque: the tests look them up by name in the people table
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from conftest import BACKENDS, POSTGRES_URL
+from conftest import BACKENDS, seeded_database
 from registry import db as dbmod
 from registry import queries
 from registry.errors import NotFound
@@ -41,28 +40,8 @@ def seeded_once(request, tmp_path_factory):
     (The conftest ``seeded`` fixture seeds a fresh database for every test; the
     tests here that write use it.)
     """
-    from registry.intake import read_sources, record_batch
-    from registry.record import bundled_notice_files
-
-    schema = None
-    if request.param == "sqlite":
-        url = str(tmp_path_factory.mktemp("roster") / "registry.db")
-    else:
-        schema = "t_" + uuid.uuid4().hex[:12]
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
-    engine = dbmod.make_engine(url)
-    dbmod.create_schema(engine)
-    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), recorded_by="test")
-    assert len(summary.recorded) == 6 and not summary.refused
-    yield engine
-    engine.dispose()
-    if schema is not None:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with seeded_database(request.param, tmp_path_factory.mktemp("roster")) as (_, engine):
+        yield engine
 
 
 def asker(engine):
