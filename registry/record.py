@@ -27,6 +27,7 @@ stored on each action as the clerk saw it in the preview; ``links``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,9 @@ from sqlalchemy.orm import Session
 
 from . import derive
 from .errors import NoticeError, NotFound, RegistryError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, Post, utcnow
+from .models import (
+    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, Post, utcnow,
+)
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .queries import current, held_on
@@ -358,7 +361,43 @@ def amend(session: Session, number: str, data: bytes | str, reason: str, by: str
     derive.rederive(session, {a.org_id for a in old.actions}, now)
     outcome = add_notice(session, text, recorded_by=by, links=links, now=now, hints=hints)
     outcome.status = "amended"
+    new = session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id,
+                                                     NoticeVersion.superseded_at.is_(None)))
+    if _carry_splits(session, old, new):
+        derive.rederive(session, {a.org_id for a in old.actions} | {a.org_id for a in new.actions}, now)
     return outcome
+
+
+def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> bool:
+    """A split covers acts, not rows: where the corrected text restates an act a split moved
+    (same verb, name, organization and title), the split covers the restated act too.
+
+    The new actions did not exist before the amendment, so adding them to the
+    split changes nothing the registry said before.
+    """
+    def act(action: Action, role: str) -> tuple:
+        name = action.name if role == "subject" else action.ranked_after_name
+        return (role, action.kind if role == "subject" else "ranked_after", name, action.org_id, action.title)
+
+    restated: dict[tuple, list[int]] = {}
+    for action in new.actions:
+        restated.setdefault(act(action, "subject"), []).append(action.id)
+        if action.ranked_after_name:
+            restated.setdefault(act(action, "ranked_after"), []).append(action.id)
+    old_actions = {a.id: a for a in old.actions}
+    carried = False
+    for event in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split")):
+        items = event.action_ids
+        extra = [
+            {"action": new_id, "role": item["role"]}
+            for item in items if item["action"] in old_actions
+            for new_id in restated.get(act(old_actions[item["action"]], item["role"]), [])
+        ]
+        if extra:
+            event.action_ids_json = json.dumps(items + extra)
+            carried = True
+    session.flush()
+    return carried
 
 
 def _supersede(version: NoticeVersion, kind: str, reason: str, by: str, now: datetime) -> None:

@@ -404,3 +404,29 @@ def test_rebuild_reapplies_merges_splits_and_undos(merged, cli_run):
     with dbmod.writing(engine) as session:
         derive.rebuild(session)
     assert answers() == before
+
+
+def test_a_split_follows_its_acts_into_an_amended_text(seeded, cli_run, notice_text, tmp_path):
+    """Amending 林政发〔2023〕3号 (a typo elsewhere in it) restates the removal the split moved:
+    the split still holds, and what the registry said before the amendment is unchanged."""
+    [robu] = [p["person_id"] for p in as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]]
+    market = holding_id(seeded, robu, "市场监督管理局")
+    assert cli_run("split", str(robu), "--holding", str(market), "--reason", "两位罗布顿珠").exit_code == 0
+    [split] = events(seeded)
+
+    def posts():
+        people = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+        return sorted((p["person_id"], [h["organization"] for h in p["holdings"]]) for p in people)
+
+    after_split = posts()
+    assert after_split == [(robu, ["市卫生健康委员会"]), (split.other_person_id, ["市市场监督管理局"])]
+
+    corrected = tmp_path / "3.txt"
+    corrected.write_text(notice_text(3).replace("杨帆", "杨凡"), encoding="utf-8")
+    result = cli_run("amend", "林政发〔2023〕3号", str(corrected), "--reason", "杨凡 was typed 杨帆")
+    assert result.exit_code == 0, result.stderr
+    assert posts() == after_split
+
+    # Undoing the split still puts the removal back with 罗布顿珠.
+    assert cli_run("undo", str(split.id), "--reason", "one man after all").exit_code == 0
+    assert posts() == [(robu, ["市市场监督管理局", "市卫生健康委员会"])]
