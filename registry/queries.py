@@ -197,8 +197,12 @@ def history(session: Session, query: str, known_at: datetime | None = None) -> d
     return {"query": query, "people": list(by_person.values())}
 
 
-def notice_status(versions: list[NoticeVersion], at: datetime | None) -> tuple[str, NoticeVersion] | None:
-    """The status of a notice at recorded time ``at`` and the version that shows it."""
+def notice_status(versions, at: datetime | None):
+    """The status of a notice at recorded time ``at`` and the version that shows it.
+
+    ``versions`` are in version order and need only ``version``, ``recorded_at``
+    and ``superseded_at`` (NoticeVersion objects or rows).
+    """
     at = at or utcnow()
     seen = [v for v in versions if v.recorded_at <= at]
     if not seen:
@@ -212,15 +216,21 @@ def notice_status(versions: list[NoticeVersion], at: datetime | None) -> tuple[s
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:
     at = known_at or utcnow()
-    # Two queries, whatever the number of notices: their versions, and action counts per version.
-    versions: dict[int, list[NoticeVersion]] = {}
-    for version in session.scalars(
-        select(NoticeVersion).where(NoticeVersion.recorded_at <= at).order_by(NoticeVersion.version)
+    # Three queries of plain rows, whatever the number of notices: a listing of a
+    # province's archive must not build an object per notice and per version.
+    versions: dict[int, list] = {}
+    for version in session.execute(
+        select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
+               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at)
+        .where(NoticeVersion.recorded_at <= at).order_by(NoticeVersion.version)
     ):
         versions.setdefault(version.notice_id, []).append(version)
     counts = dict(session.execute(select(Action.version_id, func.count(Action.id)).group_by(Action.version_id)).all())
     entries, present = [], {}
-    for notice in session.scalars(select(Notice).order_by(Notice.series, Notice.year, Notice.seq)):
+    for notice in session.execute(
+        select(Notice.id, Notice.number, Notice.series, Notice.year, Notice.seq)
+        .order_by(Notice.series, Notice.year, Notice.seq)
+    ):
         status = notice_status(versions.get(notice.id, []), at)
         if status is None:
             continue
