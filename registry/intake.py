@@ -18,10 +18,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from .db import reading, writing
-from .errors import NoticeError, NotFound, RegistryError
-from .models import Person
+from .errors import RegistryError
 from .parse import Heading, read_heading
-from .record import Outcome, add_notice
+from .record import Outcome, add_notice, check_links
 from .text import decode
 
 ATTEMPTS = 3
@@ -86,16 +85,6 @@ def order_batch(sources: list[Source]) -> list[Source]:
     return sorted(sources, key=lambda s: s.order)
 
 
-def check_links(session: Session, links: dict[str, int] | None) -> None:
-    """Every --person NAME=ID must be an existing person of that name, whether the notice names them or not."""
-    for name, person_id in (links or {}).items():
-        person = session.get(Person, person_id)
-        if person is None:
-            raise NotFound(f"no person with id {person_id} (given for {name})")
-        if person.name != name:
-            raise NoticeError(f"person {person_id} is {person.name}, not {name}")
-
-
 def _busy(error: DBAPIError) -> bool:
     """Whether a database error means another writer held the registry too long."""
     code = getattr(error.orig, "sqlstate", None)
@@ -133,14 +122,9 @@ def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run:
     raise AssertionError("unreachable")
 
 
-def _add(session: Session, source: Source, links, recorded_by: str) -> Outcome:
-    check_links(session, links)
-    return add_notice(session, source.data, recorded_by=recorded_by, links=links)
-
-
 def record(engine: Engine, source: Source, *, dry_run: bool = False, links=None, recorded_by: str = "") -> Outcome:
     """Record (or, with dry_run, preview) one notice in its own transaction."""
-    return _transaction(engine, lambda session: _add(session, source, links, recorded_by), dry_run=dry_run)
+    return _transaction(engine, lambda session: add_notice(session, source.data, recorded_by=recorded_by, links=links), dry_run=dry_run)
 
 
 def plan_signature(outcome: Outcome, names: dict[int, tuple] | None = None) -> list[tuple]:
@@ -174,7 +158,7 @@ def record_confirmed(engine: Engine, source: Source, confirmed: list[tuple], *, 
     def work(session: Session) -> Outcome:
         seen.clear()
         seen.update(names or {})
-        outcome = _add(session, source, links, recorded_by)
+        outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
         if outcome.status == "recorded" and plan_signature(outcome, seen) != confirmed:
             raise RegistryError(
                 f"the registry changed since the preview of {outcome.notice.number}; nothing was recorded, run again"

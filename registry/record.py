@@ -53,6 +53,7 @@ class PlannedAction:
     person_new: bool
     org_name: str
     org_new: bool
+    org_id: int | None = None
     ranked_after_person_id: int | None = None
     ranked_after_new: bool = False
     existing_posts: list[str] = field(default_factory=list)  # what the resolved person holds
@@ -65,7 +66,6 @@ class Outcome:
     status: str  # "recorded" | "already recorded" | "amended"
     notice: ParsedNotice
     plan: list[PlannedAction]
-    notes: list[str] = field(default_factory=list)
 
 
 def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
@@ -89,6 +89,7 @@ def add_notice(
 ) -> Outcome:
     """Record one notice in the caller's transaction.  Raises NoticeError to refuse it."""
     now = now or utcnow()
+    check_links(session, links)
     text, parsed = read_notice(data, session)
     digest = content_hash(text)
     notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
@@ -125,13 +126,13 @@ def add_notice(
         a = step.parsed
         session.add(Action(
             version_id=version.id, seq=seq, kind=a.kind, clause=a.clause, name=a.name,
-            person_id=step.person_id, org_id=find_org(session, step.org_name).id, title=a.title,
+            person_id=step.person_id, org_id=step.org_id, title=a.title,
             concurrent=a.concurrent, acting=a.acting, probation_months=a.probation_months,
             secondment=a.secondment, ranked_after_name=a.ranked_after,
             ranked_after_person_id=step.ranked_after_person_id, end_reason=a.end_reason,
         ))
     session.flush()
-    derive.rederive(session, {find_org(session, s.org_name).id for s in plan}, now)
+    derive.rederive(session, {s.org_id for s in plan}, now)
     return Outcome("recorded", parsed, plan)
 
 
@@ -152,16 +153,6 @@ class _Resolver:
         self.on = parsed.date
         self.here = (parsed.date, parsed.series, parsed.year, parsed.seq)
         self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
-
-    def _linked(self, name: str) -> int | None:
-        if name not in self.links:
-            return None
-        person = self.session.get(Person, self.links[name])
-        if person is None:
-            raise NotFound(f"no person with id {self.links[name]} (given for {name})")
-        if person.name != name:
-            raise NoticeError(f"person {person.id} is {person.name}, not {name}")
-        return person.id
 
     def _new_person(self, name: str, gender: str | None) -> int:
         person = Person(name=name, gender=gender, created_at=self.now)
@@ -217,8 +208,9 @@ class _Resolver:
     def resolve(self, index: int, action: ParsedAction, plan: list[PlannedAction]) -> PlannedAction:
         org = find_org(self.session, action.org)
         step = PlannedAction(parsed=action, person_id=None, person_new=False,
-                             org_name=org.name if org else action.org, org_new=org is None)
-        linked = self._linked(action.name)
+                             org_name=org.name if org else action.org, org_new=org is None,
+                             org_id=org.id if org else None)
+        linked = self.links.get(action.name)
         hinted = self.hints.get((action.kind, action.name, step.org_name, action.title))
         if linked is not None:
             step.person_id, step.how = linked, "由 --person 指定"
@@ -229,19 +221,19 @@ class _Resolver:
         elif action.kind == "remove":
             people = sorted({h.person_id for h in self._known_holders(action.name, org, action.title)})
             if len(people) > 1:
-                raise NoticeError(self._ambiguous(action, people))
+                raise NoticeError(_ambiguous(action.name, action.clause, people))
             if people:
                 step.person_id, step.how = people[0], f"{self.on} 在任{step.org_name}{action.title}"
         else:
             holders = self._removed_with(index)
             if len(holders) > 1:
-                raise NoticeError(self._ambiguous(action, holders))
+                raise NoticeError(_ambiguous(action.name, action.clause, holders))
             if holders:
                 step.person_id, step.how = holders[0], "在任“免去其”所免职务"
             else:
                 candidates = self._later_unknown_start(action.name, org, action.title)
                 if len(candidates) > 1:
-                    raise NoticeError(self._ambiguous(action, candidates))
+                    raise NoticeError(_ambiguous(action.name, action.clause, candidates))
                 if candidates:
                     step.person_id = candidates[0]
                     step.how = "接续此后起始未记载的同职记录"
@@ -264,7 +256,7 @@ class _Resolver:
         name = action.ranked_after
         if name == action.name:
             raise NoticeError(f"the clause {action.clause!r} ranks {name} after themselves")
-        linked = self._linked(name)
+        linked = self.links.get(name)
         if linked is not None:
             return linked, False
         hinted = self.hints.get(("ranked_after", name, step.org_name, action.title))
@@ -277,19 +269,10 @@ class _Resolver:
         if not people:
             people = self._later_unknown_start(name, org, action.title)
         if len(people) > 1:
-            raise NoticeError(
-                f"{name} in the clause {action.clause!r} could be any of people {', '.join(map(str, people))}; "
-                f"choose one with --person {name}=ID"
-            )
+            raise NoticeError(_ambiguous(name, action.clause, people))
         if people:
             return people[0], False
         return self._new_person(name, None), True
-
-    def _ambiguous(self, action: ParsedAction, people: list[int]) -> str:
-        return (
-            f"{action.name} in the clause {action.clause!r} could be any of people "
-            f"{', '.join(map(str, people))}; choose one with --person {action.name}=ID"
-        )
 
     def _posts_of(self, person_id: int) -> list[str]:
         rows = self.session.execute(
@@ -299,6 +282,23 @@ class _Resolver:
             .where(Holding.person_id == person_id, current(), held_on(self.on))
         ).all()
         return [f"{org}{title}" for org, title in rows]
+
+
+def _ambiguous(name: str, clause: str, people: list[int]) -> str:
+    return (
+        f"{name} in the clause {clause!r} could be any of people "
+        f"{', '.join(map(str, people))}; choose one with --person {name}=ID"
+    )
+
+
+def check_links(session: Session, links: dict[str, int] | None) -> None:
+    """Every --person NAME=ID must be an existing person of that name, whether the notice names them or not."""
+    for name, person_id in (links or {}).items():
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"no person with id {person_id} (given for {name})")
+        if person.name != name:
+            raise NoticeError(f"person {person_id} is {person.name}, not {name}")
 
 
 def _notice_key(action: Action) -> tuple:
