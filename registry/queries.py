@@ -82,11 +82,12 @@ def parse_date(text: str) -> date:
 def _holdings_statement():
     """Holdings joined to their person, post, organization, the notices that started and
     ended them, and the person they rank after.  Built once: building it costs more than running it."""
-    start, start_version, start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
+    start, start_version, start_notice = aliased(Action, name="start"), aliased(NoticeVersion), aliased(Notice)
     end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
     after = aliased(Person)
     return (
-        select(Holding, Person, Post, Organization, start, start_notice.number, end_notice.number, after.name)
+        select(Holding, Person, Post, Organization, start, start_notice.number.label("basis"),
+               end_notice.number.label("removed_by"), after.name.label("ranked_after_name"))
         .join(Person, Holding.person_id == Person.id)
         .join(Post, Holding.post_id == Post.id)
         .join(Organization, Holding.org_id == Organization.id)
@@ -103,14 +104,16 @@ def _holdings_statement():
 _HOLDINGS = _holdings_statement()
 
 
-def _holding_rows(session: Session, *conditions, known_at: datetime | None = None):
-    """Rows of (Holding, Person, Post, Organization, start Action, basis number, removal number, ranked-after name)."""
-    return session.execute(_HOLDINGS.where(known(known_at), *conditions)).all()
+def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
+    """Holdings known at ``known_at`` meeting ``conditions``, as rows with Holding, Person, Post,
+    Organization, start (the Action that started it), basis (its notice number), removed_by
+    and ranked_after_name, plus any extra labelled ``columns``."""
+    return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
 def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
     org = lookup_org(session, org_name)
-    rows = _holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
+    rows = holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
     rows.sort(key=lambda r: (title_class(r.Post.title), r.Post.title, r.Holding.position))
     members = []
     for rank, row in enumerate(rows, start=1):
@@ -127,8 +130,8 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
             "on_probation": h.probation_until is not None and as_of < h.probation_until,
-            "ranked_after": row[7],
-            "basis": row[5],
+            "ranked_after": row.ranked_after_name,
+            "basis": row.basis,
         })
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
@@ -138,7 +141,7 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
     """Holders of a post on a date.  ``detail`` adds acting and probation, which the
     printed table shows but the JSON contract does not carry."""
     org = lookup_org(session, org_name)
-    rows = _holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
+    rows = holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
     rows.sort(key=lambda r: r.Holding.position)
     holders = []
     for row in rows:
@@ -151,7 +154,7 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
             "start_known": h.since is not None,
             "concurrent": h.concurrent,
             "inferred": h.inferred,
-            "basis": row[5],
+            "basis": row.basis,
         }
         if detail:
             holder.update(acting=h.acting, probation_until=iso(h.probation_until),
@@ -170,14 +173,14 @@ def history(session: Session, query: str, known_at: datetime | None = None) -> d
         condition = Holding.person_id == person.id
     else:
         condition = Person.name == query
-    rows = _holding_rows(session, condition, known_at=known_at)
+    rows = holding_rows(session, condition, known_at=known_at)
     if not rows and not query.isdigit():
         raise NotFound(f"nobody called {query} is on record")
     by_person: dict[int, dict] = {}
     rows.sort(key=lambda r: (r.Person.id, r.Holding.since is not None, r.Holding.since or date.min,
                              r.Holding.until or date.max, r.Holding.id))
     for row in rows:
-        h, start = row.Holding, row[4]
+        h, start = row.Holding, row.start
         entry = by_person.setdefault(row.Person.id, {"person_id": row.Person.id, "name": row.Person.name, "holdings": []})
         entry["holdings"].append({
             "organization": row.Organization.name,
@@ -189,9 +192,9 @@ def history(session: Session, query: str, known_at: datetime | None = None) -> d
             "acting": h.acting,
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
-            "ranked_after": row[7],
-            "appointed_by": row[5] if start.kind == "appoint" and not h.inferred else None,
-            "removed_by": row[6],
+            "ranked_after": row.ranked_after_name,
+            "appointed_by": row.basis if start.kind == "appoint" and not h.inferred else None,
+            "removed_by": row.removed_by,
             "end_reason": h.end_reason,
         })
     return {"query": query, "people": list(by_person.values())}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from .derive import canonical_order, person_map, visible_events, visible_versions
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, utcnow
 from .orgs import lookup_org, title_class
-from .queries import held_on, iso, known, notices
+from .queries import held_on, holding_rows, iso, known, notices
 
 # -- changes ---------------------------------------------------------------------
 
@@ -124,27 +124,13 @@ def probation(session: Session, on: date, ending_within: int | None = None,
     - ended_early: the post ended otherwise (removed, reassigned, …) before ``on``,
       within the period.
     """
-    appointed, removed = aliased(Action), aliased(Action)
-    appointed_version, removed_version = aliased(NoticeVersion), aliased(NoticeVersion)
-    appointed_notice, removed_notice = aliased(Notice), aliased(Notice)
-    rows = session.execute(
-        select(Holding, held_on(on).label("held"), Person.name, Organization.name, Post.title,
-               appointed_notice.number, removed_notice.number)
-        .join(Person, Holding.person_id == Person.id)
-        .join(Organization, Holding.org_id == Organization.id)
-        .join(Post, Holding.post_id == Post.id)
-        .join(appointed, Holding.start_action_id == appointed.id)
-        .join(appointed_version, appointed.version_id == appointed_version.id)
-        .join(appointed_notice, appointed_version.notice_id == appointed_notice.id)
-        .outerjoin(removed, Holding.end_action_id == removed.id)
-        .outerjoin(removed_version, removed.version_id == removed_version.id)
-        .outerjoin(removed_notice, removed_version.notice_id == removed_notice.id)
-        # The probation period runs to probation_until (exclusive): it still covers ``on``.
-        .where(known(known_at), Holding.probation_until.is_not(None), Holding.probation_until > on)
-    ).all()
+    # The probation period runs to probation_until (exclusive): it still covers ``on``.
+    rows = holding_rows(session, Holding.probation_until.is_not(None), Holding.probation_until > on,
+                        known_at=known_at, columns=[held_on(on).label("held")])
     soon = on + timedelta(days=ending_within) if ending_within is not None else None
     items = []
-    for h, held, name, org_name, title, basis, ended_by in rows:
+    for row in rows:
+        h, held = row.Holding, row.held
         if held:
             status = "ending_soon" if soon is not None and h.probation_until <= soon else "in_force"
         elif h.until is not None and h.until <= on:  # ended before ``on`` (half-open: not held on ``until``)
@@ -152,17 +138,17 @@ def probation(session: Session, on: date, ending_within: int | None = None,
         else:
             continue  # starts after ``on``
         items.append({
-            "name": name,
+            "name": row.Person.name,
             "person_id": h.person_id,
-            "organization": org_name,
-            "title": title,
+            "organization": row.Organization.name,
+            "title": row.Post.title,
             "since": iso(h.since),
             "probation_until": iso(h.probation_until),
             "status": status,
-            "basis": basis,
+            "basis": row.basis,
             "until": iso(h.until) if not held else None,
             "end_reason": h.end_reason if not held else None,
-            "ended_by": ended_by if not held else None,
+            "ended_by": row.removed_by if not held else None,
         })
     items.sort(key=lambda p: (p["status"] in ("ended_early", "terminated"), p["probation_until"],
                               p["organization"], p["title"], p["name"], p["person_id"]))
@@ -175,20 +161,11 @@ def probation(session: Session, on: date, ending_within: int | None = None,
 def vacancies(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
     """Head posts of an organization (any holding of the title ever) that nobody holds on ``as_of``."""
     org = lookup_org(session, org_name)
-    removed, removed_version, removed_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
-    rows = session.execute(
-        select(Holding, held_on(as_of).label("held"), Post.title, Person.name, removed_notice.number)
-        .join(Post, Holding.post_id == Post.id)
-        .join(Person, Holding.person_id == Person.id)
-        .outerjoin(removed, Holding.end_action_id == removed.id)
-        .outerjoin(removed_version, removed.version_id == removed_version.id)
-        .outerjoin(removed_notice, removed_version.notice_id == removed_notice.id)
-        .where(Holding.org_id == org.id, known(known_at))
-    ).all()
+    rows = holding_rows(session, Holding.org_id == org.id, known_at=known_at, columns=[held_on(as_of).label("held")])
     by_title: dict[str, list] = {}
     for row in rows:
-        if title_class(row.title) == 0:
-            by_title.setdefault(row.title, []).append(row)
+        if title_class(row.Post.title) == 0:
+            by_title.setdefault(row.Post.title, []).append(row)
     result = []
     for title in sorted(by_title):
         holdings = by_title[title]
@@ -199,10 +176,10 @@ def vacancies(session: Session, org_name: str, as_of: date, known_at: datetime |
         last = max(earlier, key=lambda r: (r.Holding.until, r.Holding.position, r.Holding.id), default=None)
         result.append({
             "title": title,
-            "last_holder": last.name if last else None,
+            "last_holder": last.Person.name if last else None,
             "last_person_id": last.Holding.person_id if last else None,
             "vacant_since": iso(last.Holding.until) if last else None,
-            "removed_by": last.number if last else None,
+            "removed_by": last.removed_by if last else None,
         })
     return {"organization": org.name, "as_of": as_of.isoformat(), "vacancies": result}
 
