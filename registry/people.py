@@ -105,8 +105,7 @@ def _holdings(session: Session, person_id: int, known_at: datetime | None) -> li
 
 def short_holding(org: str, title: str, since: date | None, until: date | None) -> str:
     """市乡村振兴局副局长 (未记载)–2023-02-06; an open end is left blank."""
-    start = since.isoformat() if since is not None else "(未记载)"
-    return f"{org}{title} {start}–{until.isoformat() if until is not None else ''}"
+    return f"{org}{title} {_span(since, until)}"
 
 
 def _mentions(session: Session, people_map: derive.PersonMap, at: datetime) -> dict[int, list[str]]:
@@ -263,9 +262,7 @@ def _refuse_same_post_at_once(session: Session, first: int, second: int, refusal
     theirs = [r for r in rows if r.Holding.person_id == second]
     for a in mine:
         for b in theirs:
-            if a.Holding.post_id == b.Holding.post_id and _overlap(
-                a.Holding.since, a.Holding.until, b.Holding.since, b.Holding.until
-            ):
+            if a.Holding.post_id == b.Holding.post_id and _share_a_date(a.Holding, b.Holding):
                 raise RegistryError(
                     f"{refusal}: both hold {a.name}{a.title} at the same time "
                     f"({_span(a.Holding.since, a.Holding.until)} and {_span(b.Holding.since, b.Holding.until)})"
@@ -414,40 +411,34 @@ def _span(since: date | None, until: date | None) -> str:
     return f"{since.isoformat() if since else '(未记载)'}–{until.isoformat() if until else ''}"
 
 
-def _clashes(drafts) -> list[tuple]:
-    """(person, title, spans) for every two holdings of one person and post that share a date."""
-    found = []
+def _share_a_date(a, b) -> bool:
+    """Whether two [since, until) spans (NULL: open) share a date."""
+    return max(a.since or date.min, b.since or date.min) < min(a.until or date.max, b.until or date.max)
+
+
+def _overlapping_pairs(items):
+    """(a, b) for every two items of one person and post that share a date; items have
+    person_id, post_id, since and until (derivation drafts or holding rows)."""
     by_post: dict[tuple[int, int], list] = {}
-    for d in drafts:
-        by_post.setdefault((d.person_id, d.post_id), []).append(d)
-    for (person_id, _), group in sorted(by_post.items()):
+    for item in items:
+        by_post.setdefault((item.person_id, item.post_id), []).append(item)
+    for _, group in sorted(by_post.items(), key=lambda entry: entry[0]):
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                if _overlap(a.since, a.until, b.since, b.until):
-                    spans = tuple(sorted([_span(a.since, a.until), _span(b.since, b.until)]))
-                    found.append((person_id, a.title, spans))
-    return found
+                if _share_a_date(a, b):
+                    yield a, b
 
 
-def _overlap(since_a, until_a, since_b, until_b) -> bool:
-    start = max(since_a or date.min, since_b or date.min)
-    end = min(until_a or date.max, until_b or date.max)
-    return start < end
+def _spans(a, b) -> tuple[str, str]:
+    return tuple(sorted([_span(a.since, a.until), _span(b.since, b.until)]))
+
+
+def _clashes(drafts) -> list[tuple]:
+    """(person, title, spans) for every two holdings of one person and post that share a date."""
+    return [(a.person_id, a.title, _spans(a, b)) for a, b in _overlapping_pairs(drafts)]
 
 
 def _overlaps(session: Session, org_ids: set[int]) -> set[tuple]:
     """Overlaps the registry shows before the change: those are not the change's doing."""
-    found = set()
-    rows = session.execute(
-        select(Holding, Post.title).join(Post, Holding.post_id == Post.id)
-        .where(Holding.org_id.in_(org_ids), known(None))
-    ).all()
-    by_post: dict[tuple[int, int], list] = {}
-    for h, title in rows:
-        by_post.setdefault((h.person_id, h.post_id), []).append((h, title))
-    for group in by_post.values():
-        for i, (a, title) in enumerate(group):
-            for b, _ in group[i + 1:]:
-                if _overlap(a.since, a.until, b.since, b.until):
-                    found.add((title, tuple(sorted([_span(a.since, a.until), _span(b.since, b.until)]))))
-    return found
+    rows = session.scalars(select(Holding).where(Holding.org_id.in_(org_ids), known(None))).all()
+    return {(a.post.title, _spans(a, b)) for a, b in _overlapping_pairs(rows)}
