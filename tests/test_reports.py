@@ -603,22 +603,22 @@ def test_check_overlap_after_a_merge(seeded, cli_run, add):
     assert about(as_json(cli_run("check", "--format", "json")), "扎西") == []
 
 
-def lift_check_constraint(engine) -> None:
-    """Let a test write a holding that ends before it starts (the schema forbids it)."""
+def end_holding_on(engine, holding_id: int, until: date) -> None:
+    """Write an end the schema forbids (on or before the start), past its CHECK constraint."""
     if not is_sqlite(engine):
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE holdings DROP CONSTRAINT holding_ends_after_start"))
+    with engine.begin() as conn:
+        if is_sqlite(engine):
+            conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+        conn.execute(update(Holding).where(Holding.id == holding_id).values(until=until))
+        if is_sqlite(engine):
+            conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
 
 
 def test_check_end_before_start(seeded, cli_run):
     target = hid(seeded, "李艳君", "副局长")
-    lift_check_constraint(seeded)
-    with seeded.begin() as conn:
-        if is_sqlite(seeded):
-            conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
-        conn.execute(update(Holding).where(Holding.id == target).values(until=date(2023, 2, 1)))
-        if is_sqlite(seeded):
-            conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+    end_holding_on(seeded, target, date(2023, 2, 1))
     code, found = errors_of(cli_run, "end_before_start")
     assert code == 1
     assert found == [{
@@ -633,13 +633,7 @@ def test_check_end_before_start(seeded, cli_run):
 
 def test_check_end_on_the_start_day_is_an_error_too(seeded, cli_run):
     target = hid(seeded, "李艳君", "副局长")
-    lift_check_constraint(seeded)
-    with seeded.begin() as conn:
-        if is_sqlite(seeded):
-            conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
-        conn.execute(update(Holding).where(Holding.id == target).values(until=date(2023, 2, 6)))
-        if is_sqlite(seeded):
-            conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+    end_holding_on(seeded, target, date(2023, 2, 6))
     code, found = errors_of(cli_run, "end_before_start")
     assert (code, [f["ids"]["holdings"] for f in found]) == (1, [[target]])
 
