@@ -28,22 +28,7 @@ from sqlalchemy.orm import Session
 
 from .errors import NoticeError
 from .models import Action, Holding, Notice, NoticeVersion, PersonEvent, Post
-
-
-def visible_versions(at: datetime):
-    """Versions the registry showed at recorded time ``at``."""
-    return (NoticeVersion.recorded_at <= at) & (
-        NoticeVersion.superseded_at.is_(None) | (NoticeVersion.superseded_at > at)
-    )
-
-
-def visible_events(at: datetime):
-    """Person events in force at recorded time ``at``: recorded by then and not undone by then."""
-    return (PersonEvent.recorded_at <= at) & (PersonEvent.undone_at.is_(None) | (PersonEvent.undone_at > at))
-
-
-def canonical_order():
-    return (NoticeVersion.date, Notice.series, Notice.year, Notice.seq, Action.seq)
+from .timerules import canonical_order, event_in_force_at, recorded_by, version_shown
 
 
 class PersonMap:
@@ -60,7 +45,7 @@ class PersonMap:
         self.parent: dict[int, int] = {}
         self.overrides: dict[tuple[int, str], int] = {}
         for event in events:
-            in_force = event.undone_at is None or at is None or event.undone_at > at
+            in_force = event_in_force_at(event, at)
             if event.kind == "merge" and in_force:
                 self._join(event.other_person_id, event.person_id)
             elif event.kind == "split" and in_force:
@@ -88,10 +73,11 @@ class PersonMap:
         return self.find(self.overrides.get((action.id, "ranked_after"), action.ranked_after_person_id))
 
 
-def person_map(session: Session, at: datetime) -> PersonMap:
-    """Merges and splits as they stood at recorded time ``at`` (undone splits point back)."""
+def person_map(session: Session, at: datetime | None) -> PersonMap:
+    """Merges and splits as they stood at recorded time ``at`` (now if None; undone splits point back)."""
     events = session.scalars(
-        select(PersonEvent).where(PersonEvent.recorded_at <= at).order_by(PersonEvent.recorded_at, PersonEvent.id)
+        select(PersonEvent).where(recorded_by(PersonEvent.recorded_at, at))
+        .order_by(PersonEvent.recorded_at, PersonEvent.id)
     )
     return PersonMap(events, at)
 
@@ -134,7 +120,7 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
         select(Action, NoticeVersion.date, Notice.number)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(Action.org_id == org_id, visible_versions(at))
+        .where(Action.org_id == org_id, version_shown(at))
         .order_by(*canonical_order())
     ).all()
     posts = {p.title: p.id for p in session.scalars(select(Post).where(Post.org_id == org_id))}

@@ -27,12 +27,40 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    """Recorded time is kept as naive UTC, which compares the same on every backend."""
+    """This machine's clock as naive UTC; recorded time comes from ``server_now`` instead."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class server_now(FunctionElement):
+    """The database server's clock as naive UTC, which compares the same on every backend.
+
+    Recorded time is kept as naive UTC.  PostgreSQL gives the statement's time
+    in microseconds; SQLite gives the machine's time in milliseconds.
+    """
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(server_now)
+def _server_now(element, compiler, **kw):
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(server_now, "postgresql")
+def _server_now_postgresql(element, compiler, **kw):
+    return "(statement_timestamp() AT TIME ZONE 'UTC')"
+
+
+@compiles(server_now, "sqlite")
+def _server_now_sqlite(element, compiler, **kw):
+    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
 class Base(DeclarativeBase):
@@ -51,7 +79,7 @@ class Organization(Base):
     __tablename__ = "organizations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     aliases: Mapped[list[OrgAlias]] = relationship(back_populates="organization", order_by="OrgAlias.id")
 
 
@@ -79,7 +107,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     gender: Mapped[str | None] = mapped_column(String(4))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
 
 
 class Notice(Base):
@@ -108,7 +136,7 @@ class NoticeVersion(Base):
     date: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     # Set when a retraction or an amendment replaces this version; nothing is deleted.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -154,7 +182,7 @@ class PersonEvent(Base):
     other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: absorbed; split: new
     action_ids_json: Mapped[str] = mapped_column(Text, default="[]")  # split: the actions that move
     reason: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(100))
@@ -192,7 +220,7 @@ class Holding(Base):
     start_action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
     end_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
-    known_from: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    known_from: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     known_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

@@ -1,12 +1,12 @@
 """The reports the office asks for after the roster: changes, probations, vacancies, integrity.
 
 Each report is a plain function over a Session returning a dict in the shape
-of its JSON output.  Every "held on D" and "known at T" test on holdings goes
-through ``queries.held_on``, ``queries.known`` and ``queries.in_force``; a
-holding held on D is one with since <= D < until, NULL being open.  Two
-comparisons here are not holding tests and say so where they are made: a
-closed period of notice dates (``changes``), and the evidence extent of a
-holding when telling whether two namesakes could be one person (``check``).
+of its JSON output.  Every time test goes through ``timerules``: "held on D"
+(``held_on``: since <= D < until, NULL being open), "known at T" (``known``,
+``version_shown``, ``event_in_force``), a closed period of notice dates
+(``in_period``, for ``changes``), and two spans sharing a date
+(``share_a_date``, for the evidence extent of a holding when telling whether
+two namesakes could be one person in ``check``).
 
 ``changes`` reads the actions of the notice versions in force at the recorded
 time (the source), so it lists what the notices say, in canonical order, with
@@ -23,28 +23,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, not_, or_, select, true
+from sqlalchemy import and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .derive import canonical_order, person_map, visible_events, visible_versions
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, utcnow
+from .derive import person_map
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post
 from .orgs import lookup_org, title_class
-from .queries import held_on, holding_rows, iso, known, notices
+from .queries import holding_rows, iso, notices
+from .timerules import Span, canonical_order, event_in_force, held_on, in_period, known, share_a_date, version_shown
 
 # -- changes ---------------------------------------------------------------------
-
-
-def _period(column, start: date | None, end: date | None):
-    """Notice dates in the closed period [start, end]; a missing bound is open.
-
-    Notice dates are points, not holdings, so this is not the held_on test.
-    """
-    conditions = []
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column <= end)
-    return and_(true(), *conditions)
 
 
 def _probation_until(on: date, months: int | None) -> date | None:
@@ -54,7 +42,7 @@ def _probation_until(on: date, months: int | None) -> date | None:
 def changes(session: Session, org_name: str | None = None, start: date | None = None, end: date | None = None,
             known_at: datetime | None = None) -> dict:
     """Every appointment, removal and re-ranking with a notice date in [start, end], in canonical order."""
-    at = known_at or utcnow()
+    at = known_at
     org = lookup_org(session, org_name) if org_name is not None else None
     people = person_map(session, at)
     query = (
@@ -62,7 +50,7 @@ def changes(session: Session, org_name: str | None = None, start: date | None = 
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
         .join(Organization, Action.org_id == Organization.id)
-        .where(visible_versions(at), _period(NoticeVersion.date, start, end))
+        .where(version_shown(at), in_period(NoticeVersion.date, start, end))
         .order_by(*canonical_order())
     )
     if org is not None:
@@ -365,15 +353,13 @@ def _evidence_overlap(a: _Described, b: _Described) -> bool:
     it when the start is not on record, to its end; a holding known only from its
     removal has no extent.  This is what the record proves, not the held_on test.
     """
-    a_end, b_end = a.holding.until or date.max, b.holding.until or date.max
-    return a.known_start < b_end and b.known_start < a_end
+    return share_a_date(Span(a.known_start, a.holding.until), Span(b.known_start, b.holding.until))
 
 
 def _possible_same_person(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
-    at = known_at or utcnow()
     separated = {
         frozenset((e.person_id, e.other_person_id))
-        for e in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split", visible_events(at)))
+        for e in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split", event_in_force(known_at)))
     }
     by_person: dict[int, list[_Described]] = {}
     for h in held.values():
