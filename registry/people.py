@@ -20,7 +20,6 @@ it undone, never by deleting it.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from . import derive
 from .errors import NotFound, RegistryError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
 from .queries import iso
 from .timerules import (
     TICK, canonical_order, clock, event_undone_at, held_during, known, recorded_by, share_a_date, version_shown,
@@ -303,7 +302,8 @@ def split(session: Session, person_id: int, holding_ids: list[int], reason: str,
     session.add(new)
     session.flush()
     event = PersonEvent(kind="split", person_id=person.id, other_person_id=new.id, reason=reason.strip(),
-                        action_ids_json=json.dumps(_actions_behind(session, person.id, moving, held, now)),
+                        links=[PersonEventAction(action_id=item["action"], role=item["role"])
+                               for item in _actions_behind(session, person.id, moving, held, now)],
                         recorded_at=now, recorded_by=by)
     _apply(session, event, [person.id, new.id], now, f"person {person.id} cannot be split that way")
     return event
@@ -412,17 +412,7 @@ def _span(since: date | None, until: date | None) -> str:
     return f"{since.isoformat() if since else '(未记载)'}–{until.isoformat() if until else ''}"
 
 
-def _overlapping_pairs(items):
-    """(a, b) for every two items of one person and post that share a date; items have
-    person_id, post_id, since and until (derivation drafts or holding rows)."""
-    by_post: dict[tuple[int, int], list] = {}
-    for item in items:
-        by_post.setdefault((item.person_id, item.post_id), []).append(item)
-    for _, group in sorted(by_post.items(), key=lambda entry: entry[0]):
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if share_a_date(a, b):
-                    yield a, b
+_overlapping_pairs = derive.overlapping_drafts
 
 
 def _spans(a, b) -> tuple[str, str]:

@@ -27,7 +27,6 @@ stored on each action as the clerk saw it in the preview; ``links``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +37,7 @@ from sqlalchemy.orm import Session
 from . import derive
 from .errors import NoticeError, NotFound, RegistryError
 from .models import (
-    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, Post,
+    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
 )
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
@@ -387,13 +386,13 @@ def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> b
     carried = False
     for event in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split")):
         items = event.action_ids
-        extra = [
-            {"action": new_id, "role": item["role"]}
+        extra = list(dict.fromkeys(
+            (new_id, item["role"])
             for item in items if item["action"] in old_actions
             for new_id in restated.get(act(old_actions[item["action"]], item["role"]), [])
-        ]
+        ))
         if extra:
-            event.action_ids_json = json.dumps(items + extra)
+            event.links.extend(PersonEventAction(action_id=action_id, role=role) for action_id, role in extra)
             carried = True
     session.flush()
     return carried
