@@ -25,7 +25,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import derive
+from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
 from .errors import NotFound, RegistryError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
 from .queries import iso

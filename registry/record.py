@@ -34,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import derive
+from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
 from .errors import NoticeError, NotFound, RegistryError
 from .models import (
     Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
@@ -70,6 +70,7 @@ class Outcome:
 
 def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
     text = decode(data) if isinstance(data, bytes) else data
+    limits.check_notice_length(text)
     known = _known_org_names(session) if session is not None else ()
     return text, parse_notice(text, known_orgs=known)
 
