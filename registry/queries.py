@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post
 from .orgs import lookup_org, title_class
-from .timerules import held_on, known, notice_status, recorded_by
+from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
 def iso(value: date | None) -> str | None:
@@ -73,7 +73,7 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "acting": h.acting,
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
-            "on_probation": h.probation_until is not None and as_of < h.probation_until,
+            "on_probation": on_probation(h.probation_until, as_of),
             "ranked_after": row.ranked_after_name,
             "basis": row.basis,
         })
@@ -102,7 +102,7 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
         }
         if detail:
             holder.update(acting=h.acting, probation_until=iso(h.probation_until),
-                          on_probation=h.probation_until is not None and on < h.probation_until)
+                          on_probation=on_probation(h.probation_until, on))
         holders.append(holder)
     return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 

@@ -34,7 +34,10 @@ from .models import (
 from .text import content_hash
 from .orgs import lookup_org, title_class
 from .queries import holding_rows, iso, notices
-from .timerules import Span, canonical_order, event_in_force, held_on, in_period, known, share_a_date, version_shown
+from .timerules import (
+    Span, canonical_order, ended_by, event_in_force, held_on, in_period, known, probation_covers, share_a_date,
+    version_shown,
+)
 
 # -- changes ---------------------------------------------------------------------
 
@@ -116,8 +119,7 @@ def probation(session: Session, on: date, ending_within: int | None = None,
     - ended_early: the post ended otherwise (removed, reassigned, …) before ``on``,
       within the period.
     """
-    # The probation period runs to probation_until (exclusive): it still covers ``on``.
-    rows = holding_rows(session, Holding.probation_until.is_not(None), Holding.probation_until > on,
+    rows = holding_rows(session, probation_covers(on),
                         known_at=known_at, columns=[held_on(on).label("held")])
     soon = on + timedelta(days=ending_within) if ending_within is not None else None
     items = []
@@ -125,7 +127,7 @@ def probation(session: Session, on: date, ending_within: int | None = None,
         h, held = row.Holding, row.held
         if held:
             status = "ending_soon" if soon is not None and h.probation_until <= soon else "in_force"
-        elif h.until is not None and h.until <= on:  # ended before ``on`` (half-open: not held on ``until``)
+        elif ended_by(h, on):
             status = "terminated" if h.end_reason == "probation_terminated" else "ended_early"
         else:
             continue  # starts after ``on``
@@ -164,7 +166,7 @@ def vacancies(session: Session, org_name: str, as_of: date, known_at: datetime |
         if any(row.held for row in holdings):
             continue
         # Not held on as_of: the ones with an end on or before it are the earlier holders.
-        earlier = [row for row in holdings if row.Holding.until is not None and row.Holding.until <= as_of]
+        earlier = [row for row in holdings if ended_by(row.Holding, as_of)]
         last = max(earlier, key=lambda r: (r.Holding.until, r.Holding.position, r.Holding.id), default=None)
         result.append({
             "title": title,

@@ -51,6 +51,21 @@ def held_during(span, on: date) -> bool:
     return holds_on(span, on) or span.until == on
 
 
+def ended_by(span, on: date) -> bool:
+    """The holding had ended by ``on``: its last day was before ``on`` (half-open: not held on ``until``)."""
+    return span.until is not None and span.until <= on
+
+
+def on_probation(probation_until: date | None, on: date) -> bool:
+    """A probation runs up to ``probation_until``, exclusive: on it, the probation is over."""
+    return probation_until is not None and on < probation_until
+
+
+def probation_covers(on, holding=Holding) -> ColumnElement[bool]:
+    """SQL mirror of ``on_probation``: holdings whose probation period still runs on ``on``."""
+    return and_(holding.probation_until.is_not(None), holding.probation_until > on)
+
+
 class Span(NamedTuple):
     since: date | None
     until: date | None
