@@ -420,3 +420,33 @@ def test_upgrading_moves_a_splits_actions_into_the_link_table(tmp_path):
         refused(engine, "UPDATE actions SET kind = 'promote' WHERE id = (SELECT min(id) FROM actions)")
     finally:
         engine.dispose()
+
+
+def test_an_old_registry_that_breaks_a_rule_is_refused_by_the_upgrade_and_kept(tmp_path, monkeypatch):
+    """Two current holdings of one person in one post, written by 0.1.0: the upgrade names them
+    and changes nothing; the registry still answers as before with the old program."""
+    from click.testing import CliRunner
+    from cli import cli
+
+    path = tmp_path / "linzhi.db"
+    shutil.copy("tests/fixtures/registry-0.1.0.db", path)
+    conn = sqlite3.connect(path)
+    (first,) = conn.execute("SELECT min(id) FROM holdings WHERE known_until IS NULL AND since IS NOT NULL").fetchone()
+    conn.execute("INSERT INTO holdings (person_id, post_id, org_id, since, until, concurrent, acting, inferred, "
+                 "position, start_action_id, known_from) SELECT person_id, post_id, org_id, NULL, NULL, 0, 0, 0, 0, "
+                 f"start_action_id, known_from FROM holdings WHERE id = {first}")
+    conn.commit()
+    (second,) = conn.execute("SELECT max(id) FROM holdings").fetchone()
+    tables = {name: conn.execute(f"SELECT * FROM {name}").fetchall()
+              for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    conn.close()
+    result = CliRunner().invoke(cli, ["--db", str(path), "upgrade"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: the registry cannot be upgraded as it stands: current holdings of one person in one post share "
+        f"a date (holdings {first}, {second}); correct them with the program that wrote it, then upgrade; "
+        f"nothing was changed\n"
+    )
+    conn = sqlite3.connect(path)
+    assert {name: conn.execute(f"SELECT * FROM {name}").fetchall() for name in tables} == tables
+    conn.close()

@@ -86,7 +86,7 @@ def _refuse_broken(bind) -> None:
         if rows:
             ids = ", ".join(sorted({str(i) for row in rows for i in row}, key=int)[:10])
             raise RegistryError(f"the registry cannot be upgraded as it stands: {what.format(ids=ids)}; "
-                                f"nothing was changed")
+                                f"correct them with the program that wrote it, then upgrade; nothing was changed")
 
 
 def upgrade() -> None:
