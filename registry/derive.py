@@ -262,9 +262,9 @@ def refuse_overlaps(session: Session, drafts: list[Draft]) -> None:
     """Refuse a derivation that would show one person holding one post twice at once.
 
     That happens only when the record names one person twice for one post with
-    no appointment between: removed twice, or removed after a removal and then
-    named in a 列X之后 reference, where the start of the later holding is not on
-    record.  What is true is that they were appointed again on a date the
+    no appointment between (removed twice, or named in a 列X之后 reference after
+    being removed), so that the later holding starts on a date not on record,
+    and a NULL start is open below.  What is true is that they were appointed again on a date the
     registry does not know, which a holding cannot say; so the notice is
     refused, naming both, and the clerk links it to the right person
     (--person NAME=ID) or records the missing appointment first.
