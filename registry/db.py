@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -115,11 +115,51 @@ def writing(engine: Engine, attempts: int = 5) -> Iterator[Session]:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
+    positions = _sequence_positions(session)
     try:
         yield session
         session.commit()
     except BaseException:
+        _restore_sequences(session, positions)
         session.rollback()
         raise
     finally:
         session.close()
+
+
+# PostgreSQL hands out sequence values outside transactions: a rollback keeps them spent, so a
+# refused notice or a preview would still move the next person's id on.  The writer notes where
+# every sequence stands once it holds the writer lock and, on the way out of a failed
+# transaction (still holding the lock, so no other writer can have drawn a value), puts them back.
+_SAVEPOINT = "registry_writer_start"
+
+
+def _sequence_positions(session: Session) -> list[tuple[str, int, bool]]:
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    connection = session.connection()
+    names = connection.execute(text(
+        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+    )).scalars().all()
+    if not names:
+        return []
+    positions = connection.execute(text(" UNION ALL ".join(
+        f"SELECT '{name}', last_value, is_called FROM \"{name}\"" for name in names
+    ))).all()
+    connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    return [tuple(row) for row in positions]
+
+
+def _restore_sequences(session: Session, positions: list[tuple[str, int, bool]]) -> None:
+    if not positions:
+        return
+    try:
+        connection = session.connection()
+        # Back to the start (an error may have aborted the transaction); the lock stays held.
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        connection.execute(text("SELECT " + ", ".join(
+            f"setval('\"{name}\"', {int(value)}, {'true' if called else 'false'})"
+            for name, value, called in positions
+        )))
+    except Exception:  # the connection itself failed: the rollback that follows reports it
+        pass
