@@ -9,7 +9,8 @@ module), and each checks that it left it as it found it.
 
 The property test at the end mutates the bundled notices (truncation,
 splicing, dropped characters, punctuation width, page noise, encoding) and
-asserts that every mutant is either recorded or refused cleanly.  It runs on
+asserts that every mutant is either refused cleanly or recorded, and then
+that what it recorded are its own clauses, read right.  It runs on
 SQLite only: each example needs a fresh copy of a seeded registry, which is a
 file copy on SQLite but a full re-seed on PostgreSQL.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -195,6 +197,49 @@ def mutants(draw) -> tuple[int, bytes]:
     return number, text.encode(encoding)
 
 
+def _plain(text: str) -> str:
+    """Text without whitespace, with ASCII punctuation written full width: the form clauses are kept in."""
+    return "".join(PUNCTUATION_WIDE.get(ch, ch) for ch in text if not ch.isspace())
+
+
+PUNCTUATION_WIDE = {v: k for k, v in PUNCTUATION.items()}
+
+
+def _is_subsequence(part: str, whole: str) -> bool:
+    rest = iter(whole)
+    return all(ch in rest for ch in part)
+
+
+def assert_recorded_what_it_says(conn, data: bytes, last_line: str) -> None:
+    """A recorded mutant recorded its own clauses: the number of actions it reported, each read
+    from a clause of the mutant's text (page noise dropped), naming the clause's person, post,
+    organization, verb and qualifiers."""
+    number, count = re.fullmatch(r"(\S+) recorded: (\d+) actions?", last_line).groups()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = _plain(data.decode(encoding))
+            break
+        except UnicodeDecodeError:
+            continue
+    rows = conn.execute(
+        "SELECT a.kind, a.name, a.title, a.clause, o.name, a.ranked_after_name, a.probation_months, n.number "
+        "FROM actions a JOIN organizations o ON o.id = a.org_id JOIN notice_versions v ON v.id = a.version_id "
+        "JOIN notices n ON n.id = v.notice_id WHERE v.id = (SELECT max(id) FROM notice_versions) ORDER BY a.seq"
+    ).fetchall()
+    assert len(rows) == int(count) > 0, (last_line, rows)
+    seq = re.search(r"(\d+)号$", number)[1]
+    assert {row[7] for row in rows} == {number} and re.search(rf"2023[〕\]]{seq}号", text), (number, text)
+    for kind, name, title, clause, org, after, months, _ in rows:
+        assert _is_subsequence(_plain(clause), text), (clause, text)
+        assert name in clause and title in clause and org.removeprefix("市") in clause, (name, title, org, clause)
+        if kind == "remove":
+            assert re.search("免去|辞去", clause), clause
+        else:
+            assert re.search(rf"{name}(同志)?(兼任|担任|代理|任)|任命", clause), clause
+        assert (after is None) or f"列{after}之后" in clause, (after, clause)
+        assert (months is None) == ("试用期" not in clause) or kind == "remove", (months, clause)
+
+
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory):
     """SQLite registries holding every bundled notice but one, by the number left out (built on demand)."""
@@ -243,5 +288,7 @@ def test_no_input_gives_a_traceback(templates, mutant):
         assert last.endswith(("already recorded",)) or " recorded: " in last, result.stdout
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            if " recorded: " in last:
+                assert_recorded_what_it_says(conn, data, last)
     db.unlink()
     path.unlink()
