@@ -138,16 +138,14 @@ def _sequence_positions(session: Session) -> list[tuple[str, int, bool]]:
     if session.get_bind().dialect.name != "postgresql":
         return []
     connection = session.connection()
-    names = connection.execute(text(
-        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
-    )).scalars().all()
-    if not names:
-        return []
-    positions = connection.execute(text(" UNION ALL ".join(
-        f"SELECT '{name}', last_value, is_called FROM \"{name}\"" for name in names
-    ))).all()
-    connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
-    return [tuple(row) for row in positions]
+    # last_value is NULL until a sequence is first used: it then restarts at its start value.
+    rows = connection.execute(text(
+        "SELECT sequencename, coalesce(last_value, start_value), last_value IS NOT NULL "
+        "FROM pg_sequences WHERE schemaname = current_schema()"
+    )).all()
+    if rows:
+        connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    return [tuple(row) for row in rows]
 
 
 def _restore_sequences(session: Session, positions: list[tuple[str, int, bool]]) -> None:
