@@ -144,12 +144,9 @@ def _postgres_schema(conn) -> dict[str, list]:
                      "WHERE schemaname = current_schema() ORDER BY tablename, indexname",
     }
     out = {key: [tuple(r) for r in conn.execute(text(query))] for key, query in described.items()}
-    sequences = conn.scalars(text(
-        "SELECT sequence_name FROM information_schema.sequences "
-        "WHERE sequence_schema = current_schema() ORDER BY sequence_name")).all()
-    out["(sequences)"] = [
-        (name, *conn.execute(text(f'SELECT last_value, is_called FROM "{name}"')).one()) for name in sequences
-    ]
+    out["(sequences)"] = [tuple(r) for r in conn.execute(text(
+        "SELECT sequencename, last_value, start_value FROM pg_sequences "
+        "WHERE schemaname = current_schema() ORDER BY sequencename"))]
     assert out["(columns)"] and out["(sequences)"], "the PostgreSQL dump found no schema: a vacuous comparison"
     return out
 
