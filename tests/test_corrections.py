@@ -263,7 +263,9 @@ def test_amend_of_a_retracted_notice_is_refused(retracted, cli_run, notice_text,
 def test_amend_needs_a_reason_and_a_known_number(seeded, cli_run, notice_text, tmp_path):
     path = tmp_path / "corrected.txt"
     path.write_text(notice_text(3), encoding="utf-8")
-    assert cli_run("amend", THREE, str(path)).exit_code == 2
+    missing = cli_run("amend", THREE, str(path))
+    assert (missing.exit_code, missing.stdout) == (2, "")
+    assert missing.stderr.splitlines()[-1] == "Error: Missing option '--reason'."
     unknown = cli_run("amend", "林政发〔2023〕99号", str(path), "--reason", "why")
     assert (unknown.exit_code, unknown.stderr) == (1, "Error: no notice numbered 林政发〔2023〕99号\n")
 

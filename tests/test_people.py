@@ -264,12 +264,19 @@ def test_merge_twice_and_merge_an_absorbed_record(merged, cli_run):
 
 def test_merge_and_split_need_a_reason(seeded, cli_run):
     health, rural = nima(cli_run)
-    assert cli_run("merge", str(health), str(rural)).exit_code == 2
-    assert cli_run("merge", str(health), "abc", "--reason", "x").exit_code == 2
+
+    def usage_error(*args: str) -> str:
+        result = cli_run(*args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        return result.stderr.splitlines()[-1]
+
+    assert usage_error("merge", str(health), str(rural)) == "Error: Missing option '--reason'."
+    assert usage_error("merge", str(health), "abc", "--reason", "x") == (
+        "Error: Invalid value for 'OTHER_ID': 'abc' is not a valid integer.")
     blank = cli_run("merge", str(health), str(rural), "--reason", " ")
     assert (blank.exit_code, blank.stderr) == (1, "Error: a reason is required (--reason)\n")
-    assert cli_run("split", str(health), "--reason", "x").exit_code == 2
-    assert cli_run("undo", "1").exit_code == 2
+    assert usage_error("split", str(health), "--reason", "x") == "Error: Missing option '--holding'."
+    assert usage_error("undo", "1") == "Error: Missing option '--reason'."
 
 
 # -- split --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 import cli as cli_module
 from conftest import dump, file_bytes
-from registry import intake, render
+from registry import intake
 from registry.intake import Source
 from registry.models import Person
 from registry.parse import ParsedAction, ParsedNotice
@@ -76,7 +76,18 @@ def test_preview_shows_verb_person_organization_title_qualifiers(seeded, cli_run
     ]
     assert all(row[7] for row in rows)
     # ... and exactly that on stdout; the warnings and the note on stderr.
-    assert result.stdout == f"林政发〔2023〕9号  2023-03-01  关于干部任免的通知\n{render.table(headers, rows)}\n"
+    # Written out by hand (not rendered by the code under test): the table as a clerk reads it.
+    assert result.stdout == (
+        "林政发〔2023〕9号  2023-03-01  关于干部任免的通知\n"
+        "序    动作    姓名    人员                            单位                  职务      附注                              人员认定\n"
+        "----  ------  ------  ------------------------------  --------------------  --------  --------------------------------  -------------------------------------\n"
+        f"1     免去    尼玛    #{nima} 现任市卫生健康委员会副主任  市卫生健康委员会      副主任                                      2023-03-01 在任市卫生健康委员会副主任\n"
+        f"2     任      格桑    新人员                          市卫生健康委员会      副主任    列罗布顿珠之后（#{robu}）；试用期1年  无可对应的在任者，新建\n"
+        "3     兼任    李宁博  新人员                          市水利局              党组成员                                    无可对应的在任者，新建\n"
+        "4     任      扎西    新人员                          市新能源局（新单位）  局长                                        无可对应的在任者，新建\n"
+        "5     任      达瓦    新人员                          市新能源局（新单位）  副局长    列次旦之后（新人员，推定在任）    无可对应的在任者，新建\n"
+    )
+    assert (nima, robu) == (11, 12)  # two digits, as the column widths above assume
     assert result.stderr.splitlines() == [
         f"warning: 李宁博 is recorded as a new person, but people called 李宁博 are on record (ids {lnb}); "
         "if this is one of them, add --person 李宁博=ID",
