@@ -22,7 +22,7 @@ from typing import Iterable
 
 from .errors import NoticeError
 from .orgs import TITLES, canonical_org_name, split_title
-from .text import normalize, squeeze
+from .text import check_size, normalize, squeeze
 
 _NUMBER = re.compile(
     r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]\s*(?P<year>\d{4})\s*[〕］\]）】]\s*(?P<seq>\d{1,4})\s*号"
@@ -53,9 +53,8 @@ _DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3,
 END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
                "confirmed")
 
-# Limits that no real notice reaches; beyond them a text is refused at once, so that intake stays
-# linear in its input (see the README, "Limits").
-MAX_TEXT_CHARACTERS = 25_000_000
+# Limits that no real notice reaches (see also text.MAX_NOTICE_BYTES); beyond them a text is
+# refused before the clauses are read, which keeps intake linear in its input.
 MAX_CLAUSES = 1_000
 MAX_CLAUSE_CHARACTERS = 2_000
 MAX_NAME_CHARACTERS = 12
@@ -164,17 +163,14 @@ def _read_heading(text: str):
 
 
 def read_heading(raw: str) -> Heading:
+    check_size(raw)
     return _read_heading(normalize(raw))[0]
 
 
 def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     """Parse a notice's text.  ``known_orgs`` (names and aliases on record) help split
     a name from an organization when a notice runs them together."""
-    if len(raw) > MAX_TEXT_CHARACTERS:
-        raise NoticeError(
-            f"the text is {len(raw):,} characters long, more than any notice "
-            f"(at most {MAX_TEXT_CHARACTERS:,}); it is not read"
-        )
+    check_size(raw)
     text = normalize(raw)
     heading, series_start, after_number, date_match = _read_heading(text)
     series, year, seq, number_text, notice_date = heading.series, heading.year, heading.seq, heading.number, heading.date
@@ -275,18 +271,20 @@ def _mark_line_ends(text: str) -> str:
     is inside parentheses, and not after a （女） that belongs to a name.
     """
     lines = text.split("\n")
-    out: list[str] = []
+    # The first character of the next line that is not blank, for each line (one pass from the end).
+    following = [""] * len(lines)
+    for index in range(len(lines) - 2, -1, -1):
+        later = lines[index + 1].lstrip()
+        following[index] = later[:1] or following[index + 1]
     depth = 0
     for index, line in enumerate(lines):
         depth = max(0, depth + line.count("（") - line.count("）"))
         stripped = line.rstrip()
-        out.append(line)
         if depth or not stripped.endswith(("职务", "）")) or stripped.endswith(("（女）", "（男）")):
             continue
-        following = next((later.lstrip() for later in lines[index + 1:] if later.strip()), "")
-        if following and following[0] not in "，、；。：（）的":
-            out[-1] = stripped + "；"
-    return "\n".join(out)
+        if following[index] and following[index] not in "，、；。：（）的":
+            lines[index] = stripped + "；"
+    return "\n".join(lines)
 
 
 def _full_stops(body: str) -> str:
@@ -303,7 +301,7 @@ def _full_stops(body: str) -> str:
             digits = at
             while digits and body[digits - 1].isdigit():
                 digits -= 1
-            if digits == 0 or body[digits - 1] in "；。：，":
+            if digits == 0 or body[digits - 1] in "；。：，.":
                 return "."
         return "。"
 
@@ -384,7 +382,7 @@ def _mark_items(text: str) -> str:
         between = text[scanned:start]
         depth = max(0, depth + between.count("（") - between.count("）"))
         scanned = start
-        if start and not (text[start - 1].isspace() or text[start - 1] in "，。；："):
+        if start and not (text[start - 1].isspace() or text[start - 1] in "，。；：."):
             continue
         if depth:
             continue

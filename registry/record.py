@@ -47,7 +47,7 @@ from .models import (
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .queries import current, held_on
-from .text import content_hash, decode
+from .text import check_size, content_hash, decode
 
 
 NEW = "new"  # --person NAME=new: the name is a new person, whoever holds posts under it
@@ -82,6 +82,7 @@ class Outcome:
 
 
 def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
+    check_size(data)
     text = decode(data) if isinstance(data, bytes) else data
     known = _known_org_names(session) if session is not None else ()
     return text, parse_notice(text, known_orgs=known)
