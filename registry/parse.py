@@ -215,7 +215,7 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     for clause in clauses:
         if len(clause) > MAX_CLAUSE_CHARACTERS:
             raise NoticeError(
-                f"the clause {_q(clause)} is {len(clause):,} characters long, more than any clause "
+                f"the clause starting {clause[:60]!r} is {len(clause):,} characters long, more than any clause "
                 f"(at most {MAX_CLAUSE_CHARACTERS:,}); a clause boundary (。；) may be missing"
             )
     if not any(_looks_personnel(clause) for clause in clauses):
