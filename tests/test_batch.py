@@ -187,7 +187,8 @@ def test_dry_run_json(seeded, cli_run, water):
     # Nobody the batch would create has an id yet.
     assert documents[2]["actions"] == [{
         "action": "appoint", "name": "格桑", "person_id": None, "organization": "市水利局", "title": "副局长",
-        "concurrent": False, "probation_years": None, "ranked_after": "扎西",
+        "concurrent": False, "probation_years": None, "ranked_after": "扎西", "acting": False, "secondment": None,
+        "end_reason": None,
     }]
     assert documents[0]["actions"][0]["person_id"] is not None  # 李宁博, on record
 
