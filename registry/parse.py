@@ -1,16 +1,22 @@
 """Notice text to actions.  Pure: no database, no clock.
 
 A notice reads: number line, title, addressees, decision basis (经…研究，决定：),
-clauses, signing body, date.  Clauses are split at ；and 。 (never inside
-parentheses) across broken lines, and before numbered items (一、 二、 …) that
+clauses, signing body, date.  Clauses are split at ；and 。 and at a full stop .
+outside numbers (never inside parentheses) across broken lines, at a line end
+after 职务 or a closing qualifier, and before numbered items (一、 二、 1. …) that
 run on inside one paragraph.  A clause may hold several parts split at ，, of
-which a later 免去其… refers to the person named first.  A 任命 or 免去 governs
-the bare items that follow it ("X为Y", "X的Y职务"), as do the section headers
-任命：and 免去：.
+which a later 免去其… refers to the person named first; a leading 因…， gives the
+reason of the removals after it.  A 任命 or 免去 governs the bare items that
+follow it ("X为Y", "X的Y职务"), as do the section headers 任命：and 免去：.  A
+post "A兼B" is two posts, the second concurrent.
 
 Text arrives normalized (registry.text), so the grammar only knows full-width
-，；：（）.  Anything not understood is a NoticeError that quotes the clause: no
-clause is ever skipped.
+，；：（）.  Anything not understood is a NoticeError that quotes the clause and
+says what was expected.  No clause is ever skipped, by construction: every
+character of the decision body belongs to a clause that became actions (or to
+a section header), which ``_check_coverage`` verifies; and a new organization
+name that holds a verb, clause punctuation or a title followed by more text (a
+clause misread as a name) is refused.
 """
 
 from __future__ import annotations
