@@ -119,6 +119,14 @@ def test_a_name_in_the_same_organization_is_that_person(seeded, cli_run, add):
     assert [(p["person_id"], [h["title"] for h in p["holdings"]]) for p in history] == [(lnb, ["副局长", "总工程师"])]
 
 
+def test_a_promotion_inside_one_notice_keeps_one_person(seeded, cli_run, add):
+    [lnb] = [p["person_id"] for p in as_json(cli_run("history", "李宁博", "--format", "json"))["people"]]
+    add(20, "2023年3月1日", "免去李宁博的市水利局副局长职务", "李宁博任市水利局局长")
+    history = as_json(cli_run("history", "李宁博", "--format", "json"))["people"]
+    assert [(p["person_id"], [(h["title"], h["since"], h["until"]) for h in p["holdings"]]) for p in history] == [
+        (lnb, [("副局长", "2023-02-06", "2023-03-01"), ("局长", "2023-03-01", None)])]
+
+
 def test_a_namesake_elsewhere_does_not_count(seeded, cli_run, add):
     # 李宁博 holds a post in 市水利局, not in 市商务局: a 李宁博 appointed there is a new person.
     result = add(20, "2023年3月1日", "李宁博任市商务局局长")
