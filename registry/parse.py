@@ -216,7 +216,8 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     clauses = _split_clauses(body)
     if len(clauses) > MAX_CLAUSES:
         raise NoticeError(
-            f"{number_text} has {len(clauses):,} clauses, more than any notice (at most {MAX_CLAUSES:,}); it is not read"
+            f"{number_text} has {len(clauses):,} clauses, more than any notice (at most {MAX_CLAUSES:,}); "
+            "it is not read"
         )
     for clause in clauses:
         if len(clause) > MAX_CLAUSE_CHARACTERS:
@@ -734,7 +735,8 @@ def _check_new_org(org: str, clause: str) -> None:
         bare = bare.replace(word, "〇" * len(word))
     title = next((t for t in TITLES if 0 <= bare.find(t) < len(bare) - len(t)), None)
     if verb or mark or title:
-        why = (f"the verb {verb}" if verb else f"the punctuation {mark}" if mark else f"the title {title} followed by more")
+        why = (f"the verb {verb}" if verb else f"the punctuation {mark}" if mark
+               else f"the title {title} followed by more")
         raise NoticeError(
             f"{org!r} cannot be an organization ({why}) in the clause {_q(clause)}; a clause boundary or a verb "
             "was not read"

@@ -212,9 +212,11 @@ def test_add_notice_dry_run_json_on_a_registry_without_it(seeded_without_8, cli_
     assert all(set(a) == PREVIEW_ACTION_KEYS for a in data["actions"])
     assert data == {"number": N8, "date": "2023-02-09", "title": TITLE_8, "actions": [
         {"action": "appoint", "name": "尼仓", "person_id": None, "organization": DISABLED, "title": "理事长",
-         "concurrent": False, "probation_years": None, "ranked_after": None, "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": False, "probation_years": None, "ranked_after": None,
+          "acting": False, "secondment": None, "end_reason": None},
         {"action": "appoint", "name": "郑明", "person_id": None, "organization": DISABLED, "title": "副理事长",
-         "concurrent": False, "probation_years": None, "ranked_after": None, "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": False, "probation_years": None, "ranked_after": None,
+          "acting": False, "secondment": None, "end_reason": None},
     ]}
     assert notes(result) == sorted([
         f"warning: {DISABLED} is a new organization",
@@ -238,11 +240,14 @@ def test_add_notice_dry_run_json_on_an_empty_registry(engine, cli_run, db_url):
     assert json.loads(result.stdout) == {"number": N6, "date": "2023-02-06", "title": "关于马冰、陈健华同志任免职的通知",
                                          "actions": [
         {"action": "appoint", "name": "马冰", "person_id": None, "organization": zone, "title": "主任",
-         "concurrent": True, "probation_years": None, "ranked_after": None, "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": True, "probation_years": None, "ranked_after": None,
+          "acting": False, "secondment": None, "end_reason": None},
         {"action": "remove", "name": "马冰", "person_id": None, "organization": zone, "title": "常务副主任",
-         "concurrent": True, "probation_years": None, "ranked_after": None, "acting": None, "secondment": None, "end_reason": "removed"},
+         "concurrent": True, "probation_years": None, "ranked_after": None,
+          "acting": None, "secondment": None, "end_reason": "removed"},
         {"action": "appoint", "name": "陈健华", "person_id": None, "organization": zone, "title": "副主任",
-         "concurrent": True, "probation_years": None, "ranked_after": "向巴次仁", "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": True, "probation_years": None, "ranked_after": "向巴次仁",
+          "acting": False, "secondment": None, "end_reason": None},
     ]}
     assert notes(result) == sorted([
         f"{N6} would be recorded: 3 actions; nothing recorded (--dry-run)",
@@ -282,11 +287,14 @@ def test_add_notice_dry_run_resolves_people_on_record(seeded, cli_run, db_url, t
     nima = ids_of(seeded, "尼玛")
     assert json.loads(result.stdout)["actions"] == [
         {"action": "remove", "name": "胡秀兰", "person_id": only_id(seeded, "胡秀兰"), "organization": HEALTH,
-         "title": "副主任", "concurrent": False, "probation_years": None, "ranked_after": None, "acting": None, "secondment": None, "end_reason": "removed"},
+         "title": "副主任", "concurrent": False, "probation_years": None, "ranked_after": None,
+          "acting": None, "secondment": None, "end_reason": "removed"},
         {"action": "appoint", "name": "扎西", "person_id": None, "organization": HEALTH, "title": "副主任",
-         "concurrent": False, "probation_years": 1, "ranked_after": "罗布顿珠", "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": False, "probation_years": 1, "ranked_after": "罗布顿珠",
+          "acting": False, "secondment": None, "end_reason": None},
         {"action": "appoint", "name": "尼玛", "person_id": None, "organization": "市乡村振兴局", "title": "局长",
-         "concurrent": False, "probation_years": None, "ranked_after": None, "acting": False, "secondment": None, "end_reason": None},
+         "concurrent": False, "probation_years": None, "ranked_after": None,
+          "acting": False, "secondment": None, "end_reason": None},
     ]
     # An appointment never takes a person by name alone, but the preview names the namesakes.
     assert notes(result) == sorted([

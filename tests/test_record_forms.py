@@ -160,7 +160,8 @@ def test_two_of_that_name_in_the_organization_is_ambiguous(seeded, db_url, cli_r
 def test_a_notice_dated_after_today_is_refused(engine, db_url, cli_run, add, monkeypatch):
     monkeypatch.setattr(record, "today", lambda: date(2023, 3, 1))
     message = refused(engine, db_url, lambda: add(20, "2023年3月2日", "格桑任市水利局局长", ok=False))
-    assert message == "林政发〔2023〕20号 is dated 2023-03-02, after today (2023-03-01); a notice is recorded once it is issued"
+    assert message == (
+        "林政发〔2023〕20号 is dated 2023-03-02, after today (2023-03-01); a notice is recorded once it is issued")
     add(20, "2023年3月1日", "格桑任市水利局局长")
 
 
