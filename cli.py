@@ -226,7 +226,7 @@ def backup(obj: Context, file):
 @click.option("--yes", "-y", is_flag=True, help="Record without asking for confirmation.")
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
               help="Link a name in the notices to the existing person with this id, who must have "
-                   "that name (repeatable).")
+                   "that name, or make it a new person with NAME=new (repeatable).")
 @format_option(("table", "json"))
 @click.pass_obj
 def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
@@ -253,17 +253,24 @@ def _on_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _links(persons) -> dict[str, int]:
-    links: dict[str, int] = {}
+def _links(persons) -> dict[str, int | str]:
+    """NAME=ID links a name to a person on record; NAME=new makes it a new person."""
+    links: dict[str, int | str] = {}
     for item in persons:
         name, sep, ident = item.partition("=")
         name, ident = name.strip(), ident.strip()
-        if not sep or not name or not ident.isascii() or not ident.isdigit():
+        if ident.lower() == record.NEW:
+            value: int | str = record.NEW
+        elif sep and name and ident.isascii() and ident.isdigit():
+            value = int(ident)
+        else:
             raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
-        if links.get(name, int(ident)) != int(ident):
+        if not name:
+            raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
+        if links.get(name, value) != value:
             raise click.BadParameter(f"{name} is linked to two ids ({links[name]} and {ident})",
                                      param_hint="--person")
-        links[name] = int(ident)
+        links[name] = value
     return links
 
 
@@ -410,7 +417,7 @@ def roster(obj: Context, org, as_of, fmt, known_at, bom):
     """
     as_of = as_of or date.today()
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.roster(session, org, as_of, known_at=known_at)
+        data = queries.roster(session, org, as_of, known_at=known_at, detail=fmt == "table")
     if fmt == "table":
         click.echo(f"{data['organization']}  {data['as_of']}")
         if not data["members"]:
@@ -449,7 +456,7 @@ def history(obj: Context, name_or_id, fmt, known_at, bom):
     Example: registry history 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.history(session, name_or_id, known_at=known_at)
+        data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom)
     for note in notes:

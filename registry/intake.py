@@ -21,7 +21,7 @@ from .db import reading, writing
 from .errors import RegistryError
 from .parse import Heading, read_heading
 from .record import Outcome, add_notice, check_links
-from .text import decode
+from .text import check_size, decode
 
 ATTEMPTS = 2  # a second look after a lost race for a document number; never a wait
 
@@ -79,6 +79,7 @@ def order_batch(sources: list[Source]) -> list[Source]:
     for source in sources:
         source.heading = source.error = source.outcome = None
         try:
+            check_size(source.data)  # before decoding: an oversized text costs nothing to refuse
             source.heading = read_heading(decode(source.data))
         except RegistryError as error:
             source.error = str(error)

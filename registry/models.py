@@ -82,7 +82,8 @@ class Base(DeclarativeBase):
 
 # The closed sets of values, each held by a CHECK constraint.
 ACTION_KINDS = ("appoint", "remove")
-END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended")
+END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
+               "confirmed")
 SUPERSEDE_KINDS = ("retracted", "amended")
 EVENT_KINDS = ("merge", "split")
 EVENT_ROLES = ("subject", "ranked_after")  # how a split's action named the person that moves

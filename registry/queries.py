@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post
-from .orgs import lookup_org, title_class
+from .orgs import lookup_org, roster_rank
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
@@ -55,10 +55,12 @@ def holding_rows(session: Session, *conditions, known_at: datetime | None = None
     return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
-def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
+def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None,
+           detail: bool = False) -> dict:
+    """A ranked roster.  ``detail`` adds the secondment, which the printed table shows (备注)."""
     org = lookup_org(session, org_name)
     rows = holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
-    rows.sort(key=lambda r: (title_class(r.Post.title), r.Post.title, r.Holding.position))
+    rows.sort(key=lambda r: (roster_rank(r.Post.title), r.Post.title, r.Holding.position))
     members = []
     for rank, row in enumerate(rows, start=1):
         h = row.Holding
@@ -77,13 +79,15 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "ranked_after": row.ranked_after_name,
             "basis": row.basis,
         })
+        if detail:
+            members[-1]["secondment"] = h.secondment
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
 
 def who_held(session: Session, org_name: str, title: str, on: date, known_at: datetime | None = None,
              detail: bool = False) -> dict:
-    """Holders of a post on a date.  ``detail`` adds acting and probation, which the
-    printed table shows but the JSON contract does not carry."""
+    """Holders of a post on a date.  ``detail`` adds whether a probation is running and the
+    secondment, which the printed table shows but the JSON contract does not carry."""
     org = lookup_org(session, org_name)
     rows = holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
     rows.sort(key=lambda r: r.Holding.position)
@@ -99,16 +103,18 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
             "concurrent": h.concurrent,
             "inferred": h.inferred,
             "basis": row.basis,
+            "acting": h.acting,
+            "probation_until": iso(h.probation_until),
         }
         if detail:
-            holder.update(acting=h.acting, probation_until=iso(h.probation_until),
-                          on_probation=on_probation(h.probation_until, on))
+            holder.update(on_probation=on_probation(h.probation_until, on), secondment=h.secondment)
         holders.append(holder)
     return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 
 
-def history(session: Session, query: str, known_at: datetime | None = None) -> dict:
-    """Everyone called ``query`` (or the person with that id), with their holdings in time order."""
+def history(session: Session, query: str, known_at: datetime | None = None, detail: bool = False) -> dict:
+    """Everyone called ``query`` (or the person with that id), with their holdings in time order.
+    ``detail`` adds the secondment, which the printed table shows (备注)."""
     query = query.strip()
     if query.isdigit():
         person = session.get(Person, int(query))
@@ -141,6 +147,8 @@ def history(session: Session, query: str, known_at: datetime | None = None) -> d
             "removed_by": row.removed_by,
             "end_reason": h.end_reason,
         })
+        if detail:
+            entry["holdings"][-1]["secondment"] = h.secondment
     return {"query": query, "people": list(by_person.values())}
 
 
@@ -151,7 +159,7 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
     versions: dict[int, list] = {}
     for version in session.execute(
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
-               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at)
+               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at, NoticeVersion.issuer)
         .where(recorded_by(NoticeVersion.recorded_at, at)).order_by(NoticeVersion.version)
     ):
         versions.setdefault(version.notice_id, []).append(version)
@@ -171,6 +179,7 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
             "title": version.title,
             "actions": counts.get(version.id, 0),
             "status": state,
+            "issuer": version.issuer,
         })
         present.setdefault((notice.series, notice.year), set()).add(notice.seq)
     missing = []

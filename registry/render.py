@@ -65,6 +65,8 @@ def member_notes(m: dict) -> str:
         notes.append("代理")
     if m.get("on_probation"):
         notes.append(f"试用期至{m['probation_until']}")
+    if m.get("secondment"):
+        notes.append(m["secondment"])
     return "；".join(notes)
 
 
@@ -83,7 +85,7 @@ def roster_view(data: dict) -> tuple[list[str], list[list]]:
 def roster_csv_view(data: dict) -> tuple[list[str], list[list]]:
     keys = list(data["members"][0].keys()) if data["members"] else [
         "rank", "name", "person_id", "title", "since", "start_known", "concurrent", "acting", "inferred",
-        "probation_until", "on_probation", "ranked_after", "basis",
+        "probation_until", "on_probation", "ranked_after", "basis", "secondment",
     ]
     return keys, [[m[k] for k in keys] for m in data["members"]]
 
@@ -116,6 +118,8 @@ END_REASON_LABELS = {
     "retired": "退休",
     "probation_terminated": "终止试用期",
     "reassigned": "另有任用",
+    "secondment_ended": "挂职期满",
+    "confirmed": "代理转正",
     None: "",
 }
 
@@ -149,7 +153,7 @@ def _cell(value: Any) -> Any:
 
 # -- reports: changes, probation, vacancies, check ---------------------------------
 
-CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任"}
+CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任", "confirmed": "代理转正"}
 
 
 def change_notes(c: dict) -> str:

@@ -37,6 +37,26 @@ _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
 _NUMBER_BRACKETS = re.compile(r"[〔\[（【]\s*(\d{4})\s*[〕\]）】](?=\s*\d{1,4}\s*号)")
 
 
+# No notice comes near this: the longest in the gazettes is a few KB, a whole gazette issue under
+# 100 KB.  A larger text is refused before it is decoded, so that it costs nothing to refuse.
+MAX_NOTICE_BYTES = 2_000_000
+
+
+def check_size(data: bytes | str) -> None:
+    """Refuse at once a text larger than any notice could be, saying how large it is."""
+    if isinstance(data, str):
+        if len(data) * 4 <= MAX_NOTICE_BYTES:  # UTF-8 takes at most 4 bytes a character
+            return
+        size = len(data.encode("utf-8", errors="replace"))
+    else:
+        size = len(data)
+    if size > MAX_NOTICE_BYTES:
+        raise NoticeError(
+            f"the text is {size:,} bytes, more than any notice could be (at most {MAX_NOTICE_BYTES:,} bytes); "
+            "it was not read"
+        )
+
+
 def decode(data: bytes) -> str:
     """Decode a notice file, detecting UTF-8 (BOM or not) and GB18030/GBK.
 
@@ -78,8 +98,12 @@ def _mostly_utf8(data: bytes) -> bool:
     return good >= 20 and bad * 20 <= good
 
 
+# The control characters (category Cc) other than \t \n \v \f \r.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f\v")
+    controls = sum(1 for _ in _CONTROLS.finditer(text))
     return controls > max(2, len(text) // 100)
 
 

@@ -280,7 +280,7 @@ def test_a_refused_writer_does_not_disturb_the_other(seeded, db_url, cli_run, tm
                    encoding="utf-8")
     first, second = run_together(["add-notice", str(good), "--yes"], ["add-notice", str(bad), "--yes"], db_url)
     assert first.returncode == 0, first.stderr
-    assert (second.returncode, messages(second)) == (1, ["Error: cannot read the clause '扎西负责全面工作'"])
+    assert (second.returncode, messages(second)) == (1, ["Error: cannot read the clause '扎西负责全面工作': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理)"])
     roster = json.loads(cli_run("roster", "卫健委", "--as-of", "2023-03-01", "--format", "json").stdout)
     assert [m["name"] for m in roster["members"]] == ["尼玛", "胡秀兰", "罗布顿珠", "格桑"]
     assert_intact(seeded, db_url)

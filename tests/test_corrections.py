@@ -108,7 +108,7 @@ def test_notices_show_retracted_notices_with_their_status(retracted, cli_run):
     entry = next(n for n in as_json(cli_run("notices", "--format", "json", "--known-at", after))["notices"]
                  if n["number"] == FOUR)
     assert entry == {"number": FOUR, "date": "2023-02-06", "title": "关于雷增炎、徐继军同志任免职的通知",
-                     "actions": 2, "status": "retracted"}
+                     "actions": 2, "status": "retracted", "issuer": "林芝市人民政府"}
     old = as_json(cli_run("notices", "--format", "json", "--known-at", before))["notices"]
     assert next(n for n in old if n["number"] == FOUR)["status"] == "recorded"
     table = cli_run("notices").stdout.splitlines()

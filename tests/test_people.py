@@ -215,7 +215,7 @@ def test_merge_respects_known_at_and_undo(merged, cli_run):
 
 def test_merge_refused_when_both_hold_the_post_at_once(seeded, cli_run, add):
     add("林政发〔2023〕20号", "2023年3月1日", "扎西任市水利局副局长")
-    add("林政发〔2023〕21号", "2023年4月1日", "扎西任市水利局副局长（列李宁博之后）")
+    add("林政发〔2023〕21号", "2023年4月1日", "扎西任市水利局副局长（列李宁博之后）", links=[("扎西", "new")])
     first, second = [p["person_id"] for p in as_json(cli_run("people", "扎西", "--format", "json"))["people"]]
     before = dump(seeded)
     result = cli_run("merge", str(first), str(second), "--reason", "same")

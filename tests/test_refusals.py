@@ -111,7 +111,7 @@ CASES = [
     ("a clause not understood",
      make_notice(9, "2023年3月1日", ["格桑任市水利局副局长", "扎西负责市水利局全面工作",
                                      "免去王程的市水利局副局长职务"]).encode(),
-     "cannot read the clause '扎西负责市水利局全面工作'"),
+     "cannot read the clause '扎西负责市水利局全面工作': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理)"),
     ("the same number, other text", bundled(2).replace("李宁博任", "李宁任").encode(),
      "林政发〔2023〕2号 is already recorded with different text; use amend to correct it"),
     ("the same number, other text, GB18030", bundled(4).replace("雷增炎", "雷增").encode("gb18030"),

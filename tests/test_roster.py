@@ -184,7 +184,7 @@ def test_who_held_commerce_deputy_on_2023_02_01(ask, pid):
         "on": "2023-02-01",
         "holders": [
             {"name": "张利", "person_id": pid("张利"), "since": None, "until": "2023-02-06", "start_known": False,
-             "concurrent": False, "inferred": False, "basis": N3},
+             "concurrent": False, "inferred": False, "basis": N3, "acting": False, "probation_until": None},
         ],
     }
 
@@ -196,7 +196,8 @@ def test_who_held_commerce_deputy_on_2023_02_06(ask, pid):
         "on": "2023-02-06",
         "holders": [
             {"name": "李艳君", "person_id": pid("李艳君"), "since": "2023-02-06", "until": None,
-             "start_known": True, "concurrent": False, "inferred": False, "basis": N3},
+             "start_known": True, "concurrent": False, "inferred": False, "basis": N3, "acting": False,
+             "probation_until": "2024-02-06"},
         ],
     }
 
@@ -295,18 +296,24 @@ def test_history_of_nobody(ask):
 def test_notices_six_and_seven_missing(ask):
     assert ask(queries.notices) == {
         "notices": [
-            {"number": N2, "date": "2023-02-06", "title": "关于李宁博同志任职的通知", "actions": 1, "status": "recorded"},
+            {"number": N2, "date": "2023-02-06", "title": "关于李宁博同志任职的通知", "actions": 1, "status": "recorded",
+             "issuer": "林芝市人民政府"},
             {"number": N3, "date": "2023-02-06", "title": "关于杨帆等同志任免职的通知", "actions": 14,
-             "status": "recorded"},
+             "status": "recorded",
+             "issuer": "林芝市人民政府"},
             {"number": N4, "date": "2023-02-06", "title": "关于雷增炎、徐继军同志任免职的通知", "actions": 2,
-             "status": "recorded"},
+             "status": "recorded",
+             "issuer": "林芝市人民政府"},
             {"number": N5, "date": "2023-02-06", "title": "关于米次等同志任免职的通知", "actions": 6,
-             "status": "recorded"},
+             "status": "recorded",
+             "issuer": "林芝市人民政府"},
             {"number": N6, "date": "2023-02-06", "title": "关于马冰、陈健华同志任免职的通知", "actions": 3,
-             "status": "recorded"},
+             "status": "recorded",
+             "issuer": "林芝市人民政府"},
             {"number": N8, "date": "2023-02-09",
              "title": "关于任命林芝市残疾人联合会第二届主席团执行理事会理事长、副理事长的通知", "actions": 2,
-             "status": "recorded"},
+             "status": "recorded",
+             "issuer": "林芝市人民政府"},
         ],
         "missing": ["林政发〔2023〕7号"],
     }

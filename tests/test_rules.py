@@ -450,3 +450,9 @@ def test_an_old_registry_that_breaks_a_rule_is_refused_by_the_upgrade_and_kept(t
     conn = sqlite3.connect(path)
     assert {name: conn.execute(f"SELECT * FROM {name}").fetchall() for name in tables} == tables
     conn.close()
+
+
+def test_the_database_allows_every_end_reason_the_registry_writes():
+    from registry import models, parse
+
+    assert set(parse.END_REASONS) == set(models.END_REASONS)
