@@ -106,7 +106,8 @@ def two_zhaxi(add, cli_run):
     """Two people called 扎西 both 市水利局副局长 from 2023-04-01: (first id, second id)."""
     add(9, "2023年3月1日", "扎西任市水利局副局长")
     first = holder_id(cli_run, WATER, "2023-03-01", "扎西", "副局长")
-    add(10, "2023年4月1日", "扎西任市水利局副局长")
+    # Another 扎西 (inside the organization the name would resolve to the one in office).
+    add(10, "2023年4月1日", "扎西任市水利局副局长", person="扎西=new")
     ids = [p for n, p, t in members(cli_run, WATER, "2023-04-01") if n == "扎西"]
     assert len(ids) == 2 and ids[0] == first  # the second 扎西 is another person, ranked after the first
     return ids[0], ids[1]
@@ -129,7 +130,7 @@ def test_a_removal_chooses_by_title_among_holders_of_one_name(add, cli_run):
     """扎西 (局长) and another 扎西 (副局长) in one bureau: 免去扎西的…副局长职务 removes the 副局长."""
     add(9, "2023年3月1日", "扎西任市水利局局长")
     director = holder_id(cli_run, WATER, "2023-03-01", "扎西", "局长")
-    add(10, "2023年4月1日", "扎西任市水利局副局长")
+    add(10, "2023年4月1日", "扎西任市水利局副局长", person="扎西=new")
     deputy = holder_id(cli_run, WATER, "2023-04-01", "扎西", "副局长")
     assert deputy != director
     add(11, "2023年5月1日", "免去扎西的市水利局副局长职务")
