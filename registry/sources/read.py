@@ -113,13 +113,13 @@ def _docx_text(data: bytes, name: str) -> str:
 
 def _table_lines(table) -> list[str]:
     lines: list[str] = []
-    seen: set[int] = set()
+    seen: set = set()  # the cells' XML elements, held so that each stays the same object
     for row in table.rows:
         for cell in row.cells:
             # A merged cell is repeated in every row and column it spans; read it once.
-            if id(cell._tc) in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen.add(cell._tc)
             for inner in cell.iter_inner_content():
                 if hasattr(inner, "rows"):
                     lines.extend(_table_lines(inner))
