@@ -15,4 +15,4 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - render: tables, JSON and CSV
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
