@@ -394,7 +394,7 @@ def _document_json(source, summary, preview, verb) -> dict:
         entry = {
             "number": notice.number if notice else heading.number if heading else source.number,
             "date": (notice.date if notice else heading.date).isoformat() if notice or heading else None,
-            "title": notice.title if notice else source.title,
+            "title": notice.title if notice else source.title or None,
             "actions": [],
         }
         outcome = ("already recorded" if source in summary.already else "skipped" if source in summary.skipped

@@ -123,11 +123,11 @@ def _file_items(label: str, file: str, data: bytes) -> list[Source]:
         extracted, found = documents.documents_of(data, label)
     except NoticeError as error:
         return [Source(label, data, refusal=str(error), origin=Origin(file))]
-    if sum(1 for document in found if document.headed) < 2:
+    if len(found) == 1:
         # One notice, as it always was: read whole (a text file exactly as before).
-        text = data if extracted.kind == "text" else "\n".join(d.text for d in found)
-        pages = _span(found) if extracted.paged else None
-        return [Source(label, text, origin=Origin(file, None, pages))]
+        [document] = found
+        return [Source(label, data if extracted.kind == "text" else document.text,
+                       origin=Origin(file, None, document.pages))]
     items = []
     for document in found:
         where = f"document {document.position}"
@@ -140,11 +140,6 @@ def _file_items(label: str, file: str, data: bytes) -> list[Source]:
             item.skipped = documents.NOT_PERSONNEL
         items.append(item)
     return items
-
-
-def _span(found: list) -> tuple[int, int] | None:
-    pages = [page for document in found if document.pages for page in document.pages]
-    return (min(pages), max(pages)) if pages else None
 
 
 def order_batch(sources: list[Source]) -> list[Source]:

@@ -262,3 +262,25 @@ def test_a_gazette_on_standard_input(engine, cli_run):
     assert result.stdout.splitlines()[6] == "skipped <stdin> (document 1): 政府工作报告 is not a personnel notice"
     notices = json.loads(cli_run("notices", "--format", "json").stdout)["notices"]
     assert notices[0]["source"] == {"file": "<stdin>", "document": 3, "pages": None}
+
+
+def test_a_notice_is_amended_from_a_word_file(seeded, cli_run, tmp_path, notice_text):
+    corrected = notice_text(2).replace("（列王程之后）", "（列王程之后，试用期1年）")
+    path = tmp_path / "2号更正.docx"
+    path.write_bytes(docx(corrected.split("\n")))
+    result = cli_run("amend", "林政发〔2023〕2号", str(path), "--reason", "漏录试用期")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "林政发〔2023〕2号 amended: 1 action"
+    notices = json.loads(cli_run("notices", "--format", "json").stdout)["notices"]
+    assert (notices[0]["status"], notices[0]["source"]) == (
+        "amended", {"file": "2号更正.docx", "document": None, "pages": None})
+
+
+def test_amend_takes_one_notice_not_a_gazette(seeded, cli_run, tmp_path):
+    before = dump(seeded)
+    gazette = tmp_path / "gazette.txt"
+    gazette.write_bytes(GAZETTE.read_bytes())
+    result = cli_run("amend", "林政发〔2023〕2号", str(gazette), "--reason", "x")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {gazette} holds 10 documents; amend takes a file that holds one notice\n"
+    assert dump(seeded) == before

@@ -182,3 +182,32 @@ def test_a_number_line_in_a_body_does_not_start_a_document():
     text = "林芝市人民政府\n关于甲的通知\n\n林政发〔2023〕1号\n\n依据：\n\n林政发〔2022〕9号\n\n2023年1月1日\n"
     _, documents = documents_of(text.encode("utf-8"), "t.txt")
     assert [(d.number, d.title) for d in documents] == [("林政发〔2023〕1号", "关于甲的通知")]
+
+
+def test_a_letterhead_before_a_single_notice_stays_with_it(notice_text):
+    text = "特急\n\n签发人：巴塔\n\n" + notice_text(2)
+    _, documents = documents_of(text.encode("utf-8"), "2.txt")
+    assert len(documents) == 1
+    assert documents[0].text == text and documents[0].number == "林政发〔2023〕2号"
+
+
+def test_a_report_before_a_single_notice_is_a_document_of_its_own(notice_text):
+    report = "政府工作报告\n\n" + "各位代表：现在，我代表市人民政府，向大会报告工作。\n\n" * 10
+    _, documents = documents_of((report + notice_text(2)).encode("utf-8"), "two.txt")
+    assert [(d.number, d.title, d.personnel) for d in documents] == [
+        (None, "政府工作报告", False), ("林政发〔2023〕2号", "关于李宁博同志任职的通知", True),
+    ]
+    assert bundled_number(documents[1].text) == 2
+
+
+@pytest.mark.parametrize("title,personnel", [
+    ("关于张三同志职务任免的通知", True),
+    ("关于免去李四同志职务的通知", True),
+    ("关于印发《林芝市干部任免工作规定》的通知", False),
+    ("关于转发自治区关于干部任职回避的通知", False),
+    ("关于调整林芝市“双减”工作领导小组成员的通知", False),
+])
+def test_a_personnel_notice_is_told_by_its_title(title, personnel):
+    text = f"林芝市人民政府\n{title}\n\n林政发〔2023〕1号\n\n甲。\n\n林芝市人民政府\n{title}\n\n林政发〔2023〕2号\n\n乙。\n"
+    _, documents = documents_of(text.encode("utf-8"), "t.txt")
+    assert [(d.title, d.personnel) for d in documents] == [(title, personnel)] * 2

@@ -9,7 +9,8 @@ sometimes run into it) and a document number on a line of its own
 heading (a work report, a cover) is a document too, titled by its first line.
 
 A personnel notice is one whose title says it appoints or removes
-(任免, 任职, 免职, 任命, …); every other document is skipped with that reason.
+(任免, 任职, 免职, 任命, …) and does not hand out another document
+(关于印发…); every other document is skipped with that reason.
 Page furniture is dropped from every document, so that a notice cut from a
 gazette is, line for line, the notice as it came alone.
 """
@@ -27,7 +28,11 @@ _TITLE_ENDINGS = ("通知", "决定", "通报", "批复", "命令", "意见", "�
 _ISSUER_ENDINGS = ("人民政府", "政府", "办公室", "办公厅", "委员会", "管委会", "局")
 # How far back from a number line its title may begin, in non-empty lines.
 _TITLE_LINES = 4
-PERSONNEL_WORDS = ("任免", "任职", "免职", "任命", "免去", "聘任", "解聘", "辞去", "辞职", "职务")
+PERSONNEL_WORDS = ("任免", "任职", "免职", "任命", "免去", "聘任", "解聘", "辞去", "辞职")
+# A document that hands out another (关于印发《…任免工作规定》的通知) is never a personnel notice.
+NOT_PERSONNEL_PREFIXES = ("关于印发", "关于转发")
+# Text before a single heading shorter than this belongs to the notice (a letterhead, 特急, 签发人).
+PREAMBLE_CHARACTERS = 200
 NOT_PERSONNEL = "not a personnel notice"
 
 
@@ -51,7 +56,8 @@ class Document:
 
     @property
     def personnel(self) -> bool:
-        return self.headed and any(word in self.title for word in PERSONNEL_WORDS)
+        return (self.headed and any(word in self.title for word in PERSONNEL_WORDS)
+                and not self.title.startswith(NOT_PERSONNEL_PREFIXES))
 
     @property
     def pages(self) -> tuple[int, int] | None:
@@ -76,10 +82,18 @@ def lines_of(pages: list[str], paged: bool) -> list[Line]:
 
 
 def split_documents(lines: list[Line]) -> list[Document]:
-    """Split at every heading; a source with no heading is one document."""
+    """Split at every heading.
+
+    A source with no heading, or with one heading and no more than a few
+    lines before it (a letterhead, 特急), is one document: the whole source,
+    read as a notice always was.  Otherwise what stands before the first
+    heading is a document of its own (a work report, a cover).
+    """
     starts = _headings(lines)
-    if not starts or any(squeeze(line.text) for line in lines[: starts[0][0]]):
-        # Text before the first heading (or no heading at all) is a document of its own.
+    before = squeeze("".join(line.text for line in lines[: starts[0][0]])) if starts else ""
+    if not starts or (len(starts) == 1 and len(before) < PREAMBLE_CHARACTERS):
+        starts = [(0, starts[0][1], starts[0][2])] if starts else [(0, None, None)]
+    elif before:
         starts.insert(0, (0, None, None))
     documents = []
     for position, (begin, title, number) in enumerate(starts, start=1):
