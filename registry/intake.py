@@ -97,7 +97,7 @@ def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None)
                 readable = [p for p in files if p.suffix.lower() in documents.READABLE_SUFFIXES]
                 others = [p for p in files if p.suffix.lower() not in documents.READABLE_SUFFIXES]
                 if not readable:
-                    listed = "".join(f"; not read: {', '.join(str(p) for p in others)}" if others else "")
+                    listed = f"; not read: {', '.join(str(p) for p in others)}" if others else ""
                     raise RegistryError(f"the directory {name} holds no .txt, .pdf or .docx files{listed}")
                 for file in readable:
                     sources += _file_items(str(file), str(file.relative_to(path)), file.read_bytes())
