@@ -211,3 +211,17 @@ def test_a_personnel_notice_is_told_by_its_title(title, personnel):
     text = f"林芝市人民政府\n{title}\n\n林政发〔2023〕1号\n\n甲。\n\n林芝市人民政府\n{title}\n\n林政发〔2023〕2号\n\n乙。\n"
     _, documents = documents_of(text.encode("utf-8"), "t.txt")
     assert [(d.title, d.personnel) for d in documents] == [(title, personnel)] * 2
+
+
+def test_a_password_protected_pdf_is_refused(notice_text):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, encrypt="secret")
+    page.drawString(50, 780, "Notice")
+    page.showPage()
+    page.save()
+    with pytest.raises(NoticeError) as refusal:
+        extract(out.getvalue(), "locked.pdf")
+    assert str(refusal.value) == "locked.pdf is a password-protected PDF; save an unprotected copy"

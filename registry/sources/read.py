@@ -67,7 +67,7 @@ def extract(data: bytes, name: str) -> Extracted:
 def _pdf_pages(data: bytes, name: str) -> list[str]:
     """The text layer of each page, read with pypdf (see README: why pypdf)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
     # pypdf reports recoverable damage through logging; the clerk needs none of it on stderr.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -78,7 +78,10 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except NoticeError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except DependencyError:
+        # AES-encrypted, even with an empty password, needs the cryptography package.
+        raise NoticeError(f"{name} is an encrypted PDF; save an unprotected copy") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
         raise NoticeError(f"{name} could not be read as a PDF ({error})") from None
     if not pages:
         raise NoticeError(f"{name} is a PDF with no pages")
