@@ -233,15 +233,17 @@ def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
     """Show a notice's actions and resolved people, then record it atomically.
 
     Example: registry add-notice 林政发〔2023〕9号.txt --person 扎西=12
-    FILES are notice files, directories of them, or - for standard input.
-    Several notices are recorded one by one in date and number order; a
-    refused one does not stop the others, and the exit code is then 1.
+    FILES are notice files (text, PDF or Word .docx; a gazette issue holds
+    several documents, and each personnel notice in it is recorded), folders
+    of them (read recursively), or - for standard input.  Several notices are
+    recorded one by one in date and number order; a refused one does not stop
+    the others, and the exit code is then 1.
     """
     links = _links(persons)
     engine = obj.ready_engine()
     sources = intake.read_sources(files, stdin=lambda: sys.stdin.buffer.read())
     # Ask only when someone can answer: not with --yes, not when the notice itself comes on stdin.
-    confirm = not dry_run and not yes and _on_terminal() and all(s.label != "<stdin>" for s in sources)
+    confirm = not dry_run and not yes and _on_terminal() and all(not s.label.startswith("<stdin>") for s in sources)
     if len(sources) == 1:
         _add_one(obj, engine, sources[0], dry_run=dry_run, confirm=confirm, links=links, fmt=fmt)
     else:
@@ -324,23 +326,25 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
         if len(sources) <= 3:
             yield None
             return
-        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} notices",
+        kind = "notices" if all(s.skipped is None and s.unread is None for s in sources) else "documents"
+        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} {kind}",
                                file=sys.stderr) as bar:
             yield lambda source: bar.update(1)
 
-    def show(summary, *, tables):
-        # After the bar is done: the previews as tables (or one JSON list), warnings on stderr.
+    def show(summary, *, tables, verb):
+        # After the bar is done: the previews as tables (or one JSON list of every document), warnings on stderr.
         earlier: dict[int, str] = {}
-        documents = []
+        documents = {}
         for source in summary.recorded:
             _show_preview(source.outcome, fmt, earlier, data=tables and fmt == "table")
             if tables and fmt == "table":
                 click.echo("")
-            documents.append(preview_json(source.outcome, earlier))
+            documents[id(source)] = preview_json(source.outcome, earlier)
             if dry_run or confirm:
                 earlier.update(created_elsewhere(source.outcome))
         if fmt == "json":
-            click.echo(render.to_json(documents))
+            click.echo(render.to_json([_document_json(source, summary, documents.get(id(source)), verb)
+                                       for source in summary.ordered]))
 
     def report(summary, verb):
         for source in summary.ordered:
@@ -349,16 +353,25 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
                            err=fmt == "json")
             elif source in summary.already:
                 click.echo(f"{source.outcome.notice.number} already recorded", err=fmt == "json")
+            elif source in summary.skipped:
+                click.echo(f"skipped {source.label}: {source.name} is {source.skipped}", err=fmt == "json")
+        for source in summary.unread:
+            click.echo(f"not read {source.label}: {source.unread}", err=True)
         for source in summary.refused:
             click.echo(f"refused {source.label}: {source.error}", err=True)
-        click.echo(f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
-                   f"{len(summary.refused)} refused", err=True)
+        counts = (f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
+                  f"{len(summary.refused)} refused")
+        if summary.skipped:
+            counts += f", {len(summary.skipped)} skipped"
+        if summary.unread:
+            counts += f"; {len(summary.unread)} file{'' if len(summary.unread) == 1 else 's'} not read"
+        click.echo(counts, err=True)
 
     if dry_run or confirm:
         with progress("previewing") as tick:
             summary = intake.record_batch(engine, sources, dry_run=True, links=links, recorded_by=obj.user,
                                           progress=tick)
-        show(summary, tables=True)
+        show(summary, tables=True, verb="would be recorded")
         report(summary, "would be recorded")
         if dry_run or not summary.recorded:
             sys.exit(1 if summary.refused else 0)
@@ -371,10 +384,34 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
     else:
         with progress("recording") as tick:
             summary = intake.record_batch(engine, sources, links=links, recorded_by=obj.user, progress=tick)
-        show(summary, tables=False)
+        show(summary, tables=False, verb="recorded")
     report(summary, "recorded")
     if summary.refused:
         sys.exit(1)
+
+
+def _document_json(source, summary, preview, verb) -> dict:
+    """One item of a batch in JSON: a notice's preview with its outcome, or what became of it."""
+    if preview is not None:
+        entry = dict(preview)
+        outcome = verb
+    else:
+        notice = source.outcome.notice if source.outcome is not None else None
+        heading = source.heading
+        entry = {
+            "number": notice.number if notice else heading.number if heading else source.number,
+            "date": (notice.date if notice else heading.date).isoformat() if notice or heading else None,
+            "title": notice.title if notice else source.title or None,
+            "actions": [],
+        }
+        outcome = ("already recorded" if source in summary.already else "skipped" if source in summary.skipped
+                   else "not read" if source in summary.unread else "refused")
+    entry["outcome"] = outcome
+    entry["reason"] = source.skipped or source.unread or source.error
+    entry["source"] = intake.origin_json(source.origin)
+    if entry["source"] is None:
+        entry["source"] = {"file": source.label, "document": None, "pages": None}
+    return entry
 
 
 @cli.command()
@@ -503,9 +540,15 @@ def amend(obj: Context, number, file, reason, persons, fmt):
     ids wherever the corrected text names them as before.
     """
     links = _links(persons)
-    source = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())[0]
+    items = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())
+    if len(items) > 1:
+        raise RegistryError(f"{file} holds {len(items)} documents; amend takes a file that holds one notice")
+    source = items[0]
+    if source.refusal is not None:
+        raise RegistryError(source.refusal)
     with dbmod.writing(obj.ready_engine()) as session:
         outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links)
+        intake.stamp_origin(session, outcome.notice.number, source.origin)
         _show_preview(outcome, fmt)
     click.echo(f"{outcome.notice.number} amended: {_actions(len(outcome.plan))}", err=fmt == "json")
 

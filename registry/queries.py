@@ -159,7 +159,9 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
     versions: dict[int, list] = {}
     for version in session.execute(
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
-               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at, NoticeVersion.issuer)
+               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at, NoticeVersion.issuer,
+               NoticeVersion.source_file, NoticeVersion.source_document, NoticeVersion.source_first_page,
+               NoticeVersion.source_last_page)
         .where(recorded_by(NoticeVersion.recorded_at, at)).order_by(NoticeVersion.version)
     ):
         versions.setdefault(version.notice_id, []).append(version)
@@ -180,12 +182,23 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
             "actions": counts.get(version.id, 0),
             "status": state,
             "issuer": version.issuer,
+            "source": source_of(version),
         })
         present.setdefault((notice.series, notice.year), set()).add(notice.seq)
     missing = []
     for (series, year), seqs in present.items():
         missing += [f"{series}〔{year}〕{n}号" for n in range(min(seqs), max(seqs) + 1) if n not in seqs]
     return {"notices": entries, "missing": missing}
+
+
+def source_of(version) -> dict | None:
+    """Where a version's text came from: {"file", "document", "pages"}, or None when not on record."""
+    if version.source_file is None:
+        return None
+    pages = None
+    if version.source_first_page is not None:
+        pages = [version.source_first_page, version.source_last_page]
+    return {"file": version.source_file, "document": version.source_document, "pages": pages}
 
 
 def organizations(session: Session, known_at: datetime | None = None) -> dict:

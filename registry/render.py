@@ -126,10 +126,24 @@ END_REASON_LABELS = {
 
 def notices_view(data: dict) -> tuple[list[str], list[list]]:
     status = {"recorded": "", "retracted": "已撤销", "amended": "已更正"}
-    headers = ["文号", "日期", "标题", "条目数", "状态"]
-    rows = [[n["number"], n["date"], n["title"], n["actions"], status.get(n["status"], n["status"])]
+    headers = ["文号", "日期", "标题", "条目数", "状态", "来源"]
+    rows = [[n["number"], n["date"], n["title"], n["actions"], status.get(n["status"], n["status"]),
+             source_text(n.get("source"))]
             for n in data["notices"]]
     return headers, rows
+
+
+def source_text(source: dict | None) -> str:
+    """'公报.pdf 第4篇 第37–38页': the file, the document's place in it, its pages."""
+    if source is None:
+        return ""
+    parts = [source["file"]]
+    if source.get("document") is not None:
+        parts.append(f"第{source['document']}篇")
+    if source.get("pages"):
+        first, last = source["pages"]
+        parts.append(f"第{first}页" if first == last else f"第{first}–{last}页")
+    return " ".join(parts)
 
 
 def orgs_view(data: dict) -> tuple[list[str], list[list]]:

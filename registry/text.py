@@ -27,6 +27,9 @@ _NOISE_LINES = [
     re.compile(r"^\s*(共\s*\d+\s*页\s*[，,/]?\s*)?第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?\s*$"),
     re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$"),
     re.compile(r"^\s*\S{0,20}(政府公报|政府文件)\s*$"),
+    # The gazette's other running head puts the title first: "市政府文件 2023 年·第一期"
+    # (a PDF reader may drop the ·).
+    re.compile(r"^\s*\S{0,20}(政府公报|政府文件|公报)\s*\d{4}\s*年\s*[·•．.]?\s*第\s*[一二三四五六七八九十\d]+\s*期\s*$"),
 ]
 
 # Invisible characters that web pages and editors leave behind.
@@ -105,6 +108,12 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for _ in _CONTROLS.finditer(text))
     return controls > max(2, len(text) // 100)
+
+
+def is_page_noise(line: str) -> bool:
+    """Whether a line is page furniture (a running head, a page number), not text."""
+    line = unicodedata.normalize("NFKC", line.translate(_INVISIBLE)).replace("\u3000", " ")
+    return any(pattern.match(line) for pattern in _NOISE_LINES)
 
 
 def normalize(text: str) -> str:

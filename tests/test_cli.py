@@ -154,7 +154,8 @@ def test_history_json(seeded, cli_run):
 def test_notices_json(seeded, cli_run):
     data = json_ok(cli_run("notices", "--format", "json"))
     assert set(data) == {"notices", "missing"}
-    assert all(set(n) == {"number", "date", "title", "actions", "status", "issuer"} for n in data["notices"])
+    assert all(set(n) == {"number", "date", "title", "actions", "status", "issuer", "source"}
+               for n in data["notices"])
     assert {n["issuer"] for n in data["notices"]} == {"林芝市人民政府"}
     assert [(n["number"], n["date"], n["actions"], n["status"]) for n in data["notices"]] == [
         ("林政发〔2023〕2号", "2023-02-06", 1, "recorded"),
@@ -653,7 +654,7 @@ def test_table_headers_are_chinese(seeded, cli_run):
 
     assert header("roster", "卫健委", "--as-of", "2023-02-07") == [
         "序号", "姓名", "职务", "任职起始", "列…之后", "依据", "备注", "人员ID"]
-    assert header("notices") == ["文号", "日期", "标题", "条目数", "状态"]
+    assert header("notices") == ["文号", "日期", "标题", "条目数", "状态", "来源"]
     assert header("orgs") == ["单位", "简称", "任职记录数"]
 
 

@@ -293,27 +293,26 @@ def test_history_of_nobody(ask):
     assert str(caught.value) == "no person with id 999999"
 
 
+def bundled(number: int) -> dict:
+    return {"file": f"linzhengfa-2023-0{number}.txt", "document": None, "pages": None}
+
+
 def test_notices_six_and_seven_missing(ask):
     assert ask(queries.notices) == {
         "notices": [
             {"number": N2, "date": "2023-02-06", "title": "关于李宁博同志任职的通知", "actions": 1, "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "issuer": "林芝市人民政府", "source": bundled(2)},
             {"number": N3, "date": "2023-02-06", "title": "关于杨帆等同志任免职的通知", "actions": 14,
-             "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(3)},
             {"number": N4, "date": "2023-02-06", "title": "关于雷增炎、徐继军同志任免职的通知", "actions": 2,
-             "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(4)},
             {"number": N5, "date": "2023-02-06", "title": "关于米次等同志任免职的通知", "actions": 6,
-             "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(5)},
             {"number": N6, "date": "2023-02-06", "title": "关于马冰、陈健华同志任免职的通知", "actions": 3,
-             "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(6)},
             {"number": N8, "date": "2023-02-09",
              "title": "关于任命林芝市残疾人联合会第二届主席团执行理事会理事长、副理事长的通知", "actions": 2,
-             "status": "recorded",
-             "issuer": "林芝市人民政府"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(8)},
         ],
         "missing": ["林政发〔2023〕7号"],
     }
