@@ -493,7 +493,8 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
     Every bureau, printable: registry roster --all --format html -o roster.html
     """
     if every == (org is not None):
-        raise click.UsageError("give one ORG or --all" if not every else "give ORG or --all, not both")
+        raise click.UsageError("Missing argument 'ORG'. Give an organization, or --all for every one."
+                               if not every else "give ORG or --all, not both")
     if order is not None and not every:
         raise click.UsageError("--order goes with --all")
     as_of = _day(as_of)
