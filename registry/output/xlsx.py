@@ -48,7 +48,7 @@ def sheet_names(labels: list[str]) -> list[str]:
     return names
 
 
-def _print_setup(sheet: Worksheet, title: str) -> None:
+def _print_setup(sheet: Worksheet) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1
@@ -57,7 +57,6 @@ def _print_setup(sheet: Worksheet, title: str) -> None:
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.oddHeader.center.text = title
 
 
 def _heading_rows(sheet: Worksheet, heading: str, date_line: str, width: int) -> None:
@@ -83,7 +82,8 @@ def _section_sheet(sheet: Worksheet, section: Section, made_on: date) -> None:
     row_number = HEADER_ROW
     for row_number, row in enumerate(section.rows, start=HEADER_ROW + 1):
         for column, (heading, value) in enumerate(zip(section.columns, row), start=1):
-            cell = sheet.cell(row=row_number, column=column, value=defuse(value))
+            # An empty cell is left empty: an empty string would be written as an empty inline string.
+            cell = sheet.cell(row=row_number, column=column, value=None if value == "" else defuse(value))
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT
             cell.border = BOX
@@ -101,7 +101,7 @@ def _section_sheet(sheet: Worksheet, section: Section, made_on: date) -> None:
     signatures.alignment = Alignment(horizontal="left")
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _print_setup(sheet, section.heading)
+    _print_setup(sheet)
 
 
 def _without_holders_sheet(sheet: Worksheet, document: Document) -> None:
@@ -110,7 +110,7 @@ def _without_holders_sheet(sheet: Worksheet, document: Document) -> None:
     sheet.column_dimensions["A"].width = 50
     for row, name in enumerate(document.without_holders, start=HEADER_ROW):
         sheet.cell(row=row, column=1, value=defuse(full_name(name)))
-    _print_setup(sheet, "无任职记录的单位")
+    _print_setup(sheet)
 
 
 def to_xlsx(document: Document) -> bytes:
