@@ -18,6 +18,7 @@ import click
 from registry import db as dbmod
 from registry import __version__, admin, intake, ordering, queries, record, render, reports, schema
 from registry import people as peoplemod
+from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
 from registry.errors import RegistryError
 
@@ -173,14 +174,14 @@ def main():
 
 
 def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None, *, title: str | None = None,
-         empty: str | None = None, output: Path | None = None, document=None, ids: bool = False):
+         empty: str | None = None, output: Path | None = None, printed=None, ids: bool = False):
     """Write an answer in its format: to ``output``, or to stdout (through a pager when a
     table is longer than the terminal).  ``title`` and ``empty`` are table-only lines;
-    ``document(data, made_on, ids)`` gives the Document for html and xlsx."""
+    ``printed(data, made_on, ids)`` gives the Document for html and xlsx."""
     if fmt in ("html", "xlsx"):
         from registry.output import html, xlsx
 
-        made = document(data, date.today(), ids)
+        made = printed(data, date.today(), ids)
         deliver(html.to_html(made) if fmt == "html" else xlsx.to_xlsx(made), output)
     elif fmt == "json":
         deliver(render.to_json(data) + "\n", output)
@@ -498,7 +499,7 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
     if order is not None and not every:
         raise click.UsageError("--order goes with --all")
     as_of = _day(as_of)
-    printed = fmt in ("html", "xlsx")
+    on_paper = fmt in ("html", "xlsx")
     with dbmod.reading(obj.ready_engine()) as session:
         if every:
             first = ordering.read_order(session, order) if order is not None else None
@@ -507,11 +508,9 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
         else:
             data = queries.roster(session, org, as_of, known_at=known_at)
             rosters = [data]
-        if printed:
+        if on_paper:
             for answer in rosters:
                 queries.with_secondments(session, answer, known_at=known_at)
-    from registry.output.document import roster_document
-
     if fmt == "table" and every:
         parts = [(f"{r['organization']}  {r['as_of']}", *render.roster_view(r), None) for r in rosters]
         if data["without_holders"]:
@@ -519,7 +518,8 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
         deliver(tables_text(parts, output), output, paged=True)
         return
     emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view, output=output, ids=ids,
-         title=f"{data.get('organization')}  {data['as_of']}", empty="(nobody on record)", document=roster_document)
+         title=f"{data.get('organization')}  {data['as_of']}", empty="(nobody on record)",
+         printed=document.roster_document)
 
 
 @cli.command("who-held")
@@ -538,11 +538,9 @@ def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
     with dbmod.reading(obj.ready_engine()) as session:
         queries.require_title(session, org, title, known_at=known_at)
         data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt not in ("json", "csv"))
-    from registry.output.document import who_held_document
-
     emit(fmt, data, render.who_held_view, bom, csv_view=render.who_held_csv_view, output=output, ids=ids,
          title=f"{data['organization']}{data['title']}  {data['on']}", empty="(nobody on record)",
-         document=who_held_document)
+         printed=document.who_held_document)
 
 
 @cli.command()
@@ -557,10 +555,8 @@ def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.history(session, name_or_id, known_at=known_at)
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
-    from registry.output.document import history_document
-
     emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
-         document=history_document)
+         printed=document.history_document)
     for note in notes:
         click.echo(note, err=True)
 
@@ -702,10 +698,8 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.changes(session, org, start, end, known_at=known_at)
-    from registry.output.document import changes_document
-
     emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view, output=output, ids=ids,
-         empty="(no changes on record)", document=changes_document)
+         empty="(no changes on record)", printed=document.changes_document)
 
 
 @cli.command()
