@@ -286,3 +286,54 @@ def test_output_writes_a_file_and_says_so(seeded, cli_run, tmp_path):
     assert (result.stdout, result.stderr) == ("", f"written to {target}\n")
     piped = ok(cli_run("roster", "卫健委", "--as-of", AS_OF, "--format", "csv", "--bom")).stdout
     assert target.read_text(encoding="utf-8") == piped
+
+
+# -- the printable document, as text (test_print_browser.py prints it) -----------------------
+
+def test_html_is_self_contained_and_laid_out_for_a4(seeded, cli_run):
+    page = ok(cli_run("roster", "--all", "--as-of", AS_OF, "--format", "html")).stdout
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"zh-CN\">")
+    for fetch in ("http:", "https:", "src=", "@import", "url(", "<link", "<script"):
+        assert fetch not in page
+    assert "size: A4 portrait" in page and "counter(page)" in page
+    assert [line[4:-5] for line in page.splitlines() if line.startswith("<h1>")] == (
+        [("林芝" + o if o.startswith("市") else o) + "领导班子成员名单" for o in ORDER_ON_AS_OF] + ["无任职记录的单位"])
+    assert page.count('<p class="date">（截至2023年2月7日）</p>') == len(ORDER_ON_AS_OF) + 1
+    assert page.count("<span>制表人：</span><span>审核人：</span>") == len(ORDER_ON_AS_OF)
+    assert "<li>林芝市人民政府</li>" in page
+    assert "人员ID" not in page
+
+
+def test_html_rows_and_ids(seeded, cli_run):
+    data = json.loads(ok(cli_run("roster", "卫健委", "--as-of", AS_OF, "--format", "json")).stdout)
+    page = ok(cli_run("roster", "卫健委", "--as-of", AS_OF, "--format", "html", "--ids")).stdout
+    rows = [line for line in page.splitlines() if line.startswith("<tr><td")]
+    assert rows[0] == ('<tr><td class="center">1</td><td class="center">尼玛</td><td class="center">副主任</td>'
+                       '<td class="center"></td><td>任职起始未记载；据排序推定</td>'
+                       f'<td class="center">{data["members"][0]["person_id"]}</td></tr>')
+    assert rows[1].startswith('<tr><td class="center">2</td><td class="center">胡秀兰</td><td class="center">副主任</td>'
+                              '<td class="center">2023年2月6日</td><td></td>')
+    assert len(rows) == 3
+
+
+@pytest.mark.parametrize("args, heading, date_line", [
+    (("who-held", "市商务局", "副局长", "--on", "2023-02-06"), "林芝市商务局副局长任职人员", "（2023年2月6日）"),
+    (("history", "李艳君"), "李艳君同志任职经历", f"（截至{date.today().year}年{date.today().month}月"
+                                                 f"{date.today().day}日的记录）"),
+    (("changes", "--org", "卫健委", "--from", "2023-02-06", "--to", "2023-03-31"),
+     "林芝市卫生健康委员会领导干部任免变动情况", "（2023年2月6日至2023年3月31日）"),
+])
+def test_who_held_history_and_changes_print_too(seeded, cli_run, args, heading, date_line):
+    page = ok(cli_run(*args, "--format", "html")).stdout
+    assert f"<h1>{heading}</h1>\n<p class=\"date\">{date_line}</p>" in page
+    assert "试用期至2024年2月6日" in page or "changes" in args
+
+
+def test_html_escapes_text(tmp_path):
+    from registry.output.document import Document, Section
+    from registry.output.html import to_html
+
+    section = Section(heading="<b>&", date_line="（x）", label="x", columns=["姓名"], rows=[["<script>"]])
+    page = to_html(Document(title="t<", sections=[section], made_on=date(2026, 1, 2)))
+    assert "<h1>&lt;b&gt;&amp;</h1>" in page and "<td class=\"center\">&lt;script&gt;</td>" in page
+    assert "<title>t&lt;</title>" in page
