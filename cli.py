@@ -191,13 +191,14 @@ def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None, *, title:
         deliver(tables_text([(title, *view(data), empty)], output), output, paged=True)
 
 
-def tables_text(parts, output: Path | None = None, gap: str = "") -> str:
-    """(title, headers, rows, empty) parts as text; on a terminal, each table fits its width."""
+def tables_text(parts, output: Path | None = None) -> str:
+    """(title, headers, rows, empty) parts as text, a blank line apart; each table fits the
+    terminal's width when it goes to one."""
     screen = None if output is not None else _stdout_terminal()
     lines: list[str] = []
     for number, (title, headers, rows, empty) in enumerate(parts):
-        if number and gap is not None:
-            lines.append(gap)
+        if number:
+            lines.append("")
         if title:
             lines.append(title)
         if rows:

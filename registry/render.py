@@ -1,7 +1,8 @@
 """Tables, JSON and CSV.  The only module that imports tabulate.
 
 Tables have Chinese headers and align with Chinese text because tabulate
-measures width with wcwidth (installed by ``tabulate[widechars]``).  JSON keeps
+measures width with wcwidth (installed by ``tabulate[widechars]``); given a
+terminal's width, a table drops its id columns and then wraps its 备注 to fit.  JSON keeps
 Chinese as it is (``ensure_ascii=False``); CSV is UTF-8 with a header row,
 optionally with a BOM so that Excel opens it right.
 """
@@ -48,7 +49,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | No
     if _width(text) <= width or "备注" not in headers:
         return text
     notes = headers.index("备注")
-    widest = max([wcswidth(str(row[notes])) for row in cells] + [wcswidth("备注")])
+    widest = max([_width(str(row[notes])) for row in cells] + [_width("备注")])
     fitted = max(widest - (_width(text) - width), NARROWEST_NOTES)
     limits = [fitted if i == notes else None for i in range(len(headers))]
     return _tabulate(headers, cells, maxcolwidths=limits)
@@ -59,7 +60,9 @@ def _tabulate(headers, cells, **options) -> str:
 
 
 def _width(text: str) -> int:
-    return max((wcswidth(line) for line in text.splitlines()), default=0)
+    """The display width of the widest line (a character wcwidth cannot measure counts as one)."""
+    widths = [(wcswidth(line), len(line)) for line in text.splitlines()]
+    return max((measured if measured >= 0 else length for measured, length in widths), default=0)
 
 
 # Text a spreadsheet reads as a formula when a cell starts with it (OWASP, "CSV injection").
