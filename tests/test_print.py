@@ -308,11 +308,11 @@ def test_html_rows_and_ids(seeded, cli_run):
     data = json.loads(ok(cli_run("roster", "卫健委", "--as-of", AS_OF, "--format", "json")).stdout)
     page = ok(cli_run("roster", "卫健委", "--as-of", AS_OF, "--format", "html", "--ids")).stdout
     rows = [line for line in page.splitlines() if line.startswith("<tr><td")]
-    assert rows[0] == ('<tr><td class="center">1</td><td class="center">尼玛</td><td class="center">副主任</td>'
-                       '<td class="center"></td><td>任职起始未记载；据排序推定</td>'
-                       f'<td class="center">{data["members"][0]["person_id"]}</td></tr>')
-    assert rows[1].startswith('<tr><td class="center">2</td><td class="center">胡秀兰</td><td class="center">副主任</td>'
-                              '<td class="center">2023年2月6日</td><td></td>')
+    assert rows[0] == ('<tr><td class="center keep">1</td><td class="center keep">尼玛</td><td class="center keep">副主任</td>'
+                       '<td class="center keep"></td><td>任职起始未记载；据排序推定</td>'
+                       f'<td class="center keep">{data["members"][0]["person_id"]}</td></tr>')
+    assert rows[1].startswith('<tr><td class="center keep">2</td><td class="center keep">胡秀兰</td><td class="center keep">副主任</td>'
+                              '<td class="center keep">2023年2月6日</td><td></td>')
     assert len(rows) == 3
 
 
@@ -335,5 +335,5 @@ def test_html_escapes_text(tmp_path):
 
     section = Section(heading="<b>&", date_line="（x）", label="x", columns=["姓名"], rows=[["<script>"]])
     page = to_html(Document(title="t<", sections=[section], made_on=date(2026, 1, 2)))
-    assert "<h1>&lt;b&gt;&amp;</h1>" in page and "<td class=\"center\">&lt;script&gt;</td>" in page
+    assert "<h1>&lt;b&gt;&amp;</h1>" in page and "<td class=\"center keep\">&lt;script&gt;</td>" in page
     assert "<title>t&lt;</title>" in page

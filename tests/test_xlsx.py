@@ -101,11 +101,17 @@ def test_who_held_history_and_changes_workbooks(seeded, cli_run, tmp_path):
     assert rows_of(book[book.sheetnames[1]])[0] == [
         1, "林芝市乡村振兴局", "副局长", None, datetime(2023, 2, 6), None, "林政发〔2023〕3号", "免职；任职起始未记载"]
 
+    sheet = workbook(cli_run, tmp_path, "changes", "--from", "2023-02-06", "--to", "2023-02-06").active
+    assert (sheet["A1"].value, sheet["A2"].value) == ("林芝市领导干部任免变动情况", "（2023年2月6日至2023年2月6日）")
+    assert [c.value for c in sheet[3]] == ["序号", "日期", "文号", "变动", "姓名", "单位", "职务", "备注"]
+    assert rows_of(sheet)[0] == [1, datetime(2023, 2, 6), "林政发〔2023〕2号", "推定在任", "王程", "林芝市水利局",
+                                 "副局长", "仅见于列王程之后；任职起始未记载"]
     sheet = workbook(cli_run, tmp_path, "changes", "--org", "商务局", "--from", "2023-02-06", "--to", "2023-02-06").active
+    assert [c.value for c in sheet[3]] == ["序号", "日期", "文号", "变动", "姓名", "职务", "备注"]
     assert (sheet["A1"].value, sheet["A2"].value) == ("林芝市商务局领导干部任免变动情况", "（2023年2月6日至2023年2月6日）")
     assert rows_of(sheet)[:2] == [
-        [1, datetime(2023, 2, 6), "林政发〔2023〕3号", "免", "张利", "林芝市商务局", "副局长", None],
-        [2, datetime(2023, 2, 6), "林政发〔2023〕3号", "任", "李艳君", "林芝市商务局", "副局长", "试用期至2024年2月6日"],
+        [1, datetime(2023, 2, 6), "林政发〔2023〕3号", "免", "张利", "副局长", None],
+        [2, datetime(2023, 2, 6), "林政发〔2023〕3号", "任", "李艳君", "副局长", "试用期至2024年2月6日"],
     ]
 
 

@@ -28,7 +28,7 @@ class Section:
     columns: list[str]
     rows: list[list[Any]]
     empty: str = "（无）"  # shown instead of the table when there are no rows
-    widths: dict[str, int] = field(default_factory=dict)  # column heading -> width in characters
+    widths: dict[str, int] = field(default_factory=dict)  # column heading -> workbook column width
 
 
 @dataclass
@@ -175,9 +175,12 @@ def changes_document(data: dict, made_on: date, ids: bool = False) -> Document:
         notes.append(holding_notes({**c, "start_known": c["action"] != "referenced"}))
         if c["end_reason"] not in (None, "removed"):
             notes.append(END_REASON_LABELS.get(c["end_reason"], c["end_reason"]))
+        unit = [] if data["organization"] else [full_name(c["organization"])]
         rows.append([number, _day(c["date"]), c["number"], CHANGE_LABELS.get(c["action"], c["action"]), c["name"],
-                     full_name(c["organization"]), c["title"], "；".join(n for n in notes if n)])
-    columns, rows = _with_ids(["序号", "日期", "文号", "变动", "姓名", "单位", "职务", "备注"], rows,
+                     *unit, c["title"], "；".join(n for n in notes if n)])
+    # One organization's changes name it in the heading, not on every row.
+    unit = [] if data["organization"] else ["单位"]
+    columns, rows = _with_ids(["序号", "日期", "文号", "变动", "姓名", *unit, "职务", "备注"], rows,
                               [c["person_id"] for c in changes], ids)
     where = full_name(data["organization"]) if data["organization"] else CITY
     if data["from"] or data["to"]:

@@ -33,12 +33,13 @@ section {{ break-inside: avoid; page-break-inside: avoid; }}
 section + section {{ break-before: page; page-break-before: always; }}
 h1 {{ font-family: {SANS}; font-size: 16pt; font-weight: bold; text-align: center; margin: 0 0 3mm; }}
 p.date {{ text-align: center; margin: 0 0 5mm; }}
-table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
+table {{ width: 100%; border-collapse: collapse; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
 th, td {{ border: 0.6pt solid #000; padding: 1.6mm 1.8mm; vertical-align: middle; overflow-wrap: anywhere; }}
 th {{ font-family: {SANS}; font-weight: bold; text-align: center; background: #f0f0f0; }}
 td.center {{ text-align: center; }}
+th, td.keep {{ white-space: nowrap; }}
 p.empty {{ text-align: center; margin: 8mm 0; }}
 p.signatures {{ margin: 7mm 0 0; display: flex; justify-content: space-between; }}
 ul.without {{ margin: 0; padding-left: 2em; line-height: 1.8; }}
@@ -50,6 +51,9 @@ ul.without {{ margin: 0; padding-left: 2em; line-height: 1.8; }}
 
 # Columns whose cells are short and read best centred.
 CENTRED = {"序号", "姓名", "职务", "任职时间", "任职截止", "日期", "变动", "人员ID"}
+# Columns never broken across lines (names, titles, dates, numbers): the browser sizes them to fit, and the
+# other columns (names of units, 备注) wrap in what is left.
+KEPT_WHOLE = {"序号", "姓名", "职务", "任职时间", "任职截止", "日期", "文号", "任命文号", "免职文号", "变动", "人员ID"}
 
 
 def cell_text(value: Any) -> str:
@@ -60,19 +64,18 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _cell(column: str, value: Any) -> str:
+    classes = " ".join(name for name, wanted in (("center", column in CENTRED), ("keep", column in KEPT_WHOLE))
+                       if wanted)
+    return f'<td class="{classes}">{escape(cell_text(value))}</td>' if classes else f"<td>{escape(cell_text(value))}</td>"
+
+
 def _table(section: Section) -> list[str]:
-    total = sum(section.widths.get(c, 10) for c in section.columns)
-    out = ["<table>", "<colgroup>"]
-    out += [f'<col style="width: {100 * section.widths.get(c, 10) / total:.1f}%">' for c in section.columns]
-    out += ["</colgroup>", "<thead><tr>"]
+    out = ["<table>", "<thead><tr>"]
     out += [f"<th>{escape(c)}</th>" for c in section.columns]
     out += ["</tr></thead>", "<tbody>"]
     for row in section.rows:
-        cells = "".join(
-            f'<td class="center">{escape(cell_text(v))}</td>' if c in CENTRED else f"<td>{escape(cell_text(v))}</td>"
-            for c, v in zip(section.columns, row)
-        )
-        out.append(f"<tr>{cells}</tr>")
+        out.append("<tr>" + "".join(_cell(c, v) for c, v in zip(section.columns, row)) + "</tr>")
     out += ["</tbody>", "</table>"]
     return out
 
