@@ -304,14 +304,18 @@ def titles_on_record(session: Session, org_name: str, known_at: datetime | None 
 
 
 def require_title(session: Session, org_name: str, title: str, known_at: datetime | None = None) -> None:
-    """Refuse a title never recorded for the organization, naming the closest titles on record:
-    a misspelt 副局常 must not read as "nobody held it"."""
+    """Refuse a title no notice ever named for the organization, naming the closest titles on
+    record: a misspelt 副局常 must not read as "nobody held it"."""
     import difflib
 
-    titles = titles_on_record(session, org_name, known_at)
+    # Any title a notice ever named for the organization counts, retracted ones included: a post
+    # whose only holder was retracted is answered (nobody), not refused.
+    org = lookup_org(session, org_name)
+    titles = sorted(set(session.scalars(select(Action.title).where(Action.org_id == org.id)))
+                    | set(titles_on_record(session, org_name, known_at)))
     if title in titles:
         return
-    org = lookup_org(session, org_name).name
+    org = org.name
     if not titles:
         raise NotFound(f"{org} has no post on record")
     close = difflib.get_close_matches(title, titles, n=3, cutoff=0.3) or titles[:3]
