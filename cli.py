@@ -5,7 +5,9 @@ The logic lives in the ``registry`` package; nothing here touches a table.
 
 from __future__ import annotations
 
+import functools
 import getpass
+import shutil
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -14,8 +16,9 @@ from pathlib import Path
 import click
 
 from registry import db as dbmod
-from registry import __version__, admin, inputs, intake, queries, record, render, reports, schema
+from registry import __version__, admin, inputs, intake, ordering, queries, record, render, reports, schema
 from registry import people as peoplemod
+from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
 from registry.errors import RegistryError
 
@@ -64,9 +67,26 @@ def bom_option(f):
     return click.option("--bom", is_flag=True, help="With --format csv: start with a BOM, for Excel.")(f)
 
 
-def query_options(f):
-    """--format, --known-at and --bom: what every query command takes."""
-    return format_option()(known_at_option(bom_option(f)))
+def query_options(f, formats=render.FORMATS):
+    """--format, --known-at and --bom: what every query command takes.  --bom is refused
+    unless the format is CSV, before anything is asked."""
+    @functools.wraps(f)
+    def checked(*args, **kwargs):
+        if kwargs.get("bom") and kwargs.get("fmt") != "csv":
+            raise click.UsageError(f"--bom is for --format csv only (the format here is {kwargs.get('fmt')})")
+        return f(*args, **kwargs)
+    return format_option(formats)(known_at_option(bom_option(checked)))
+
+
+DOCUMENT_FORMATS = render.FORMATS + ("html", "xlsx")
+
+
+def document_options(f):
+    """The query options plus the printable formats: --format html|xlsx, --output, --ids."""
+    f = click.option("--ids", is_flag=True, help="With --format html or xlsx: show the person ids.")(f)
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write to this file instead of standard output (xlsx needs it on a terminal).")(f)
+    return query_options(f, DOCUMENT_FORMATS)
 
 
 # -- the group --------------------------------------------------------------------
@@ -153,15 +173,77 @@ def main():
     cli(prog_name="registry")
 
 
-def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None):
-    if fmt == "json":
-        click.echo(render.to_json(data))
+def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None, *, title: str | None = None,
+         empty: str | None = None, output: Path | None = None, printed=None, ids: bool = False):
+    """Write an answer in its format: to ``output``, or to stdout (through a pager when a
+    table is longer than the terminal).  ``title`` and ``empty`` are table-only lines;
+    ``printed(data, made_on, ids)`` gives the Document for html and xlsx."""
+    if fmt in ("html", "xlsx"):
+        from registry.output import html, xlsx
+
+        made = printed(data, date.today(), ids)
+        deliver(html.to_html(made) if fmt == "html" else xlsx.to_xlsx(made), output)
+    elif fmt == "json":
+        deliver(render.to_json(data) + "\n", output)
+    elif fmt == "csv":
+        deliver(render.to_csv(*(csv_view or view)(data), bom=bom), output)
+    else:
+        deliver(tables_text([(title, *view(data), empty)], output), output, paged=True)
+
+
+def tables_text(parts, output: Path | None = None) -> str:
+    """(title, headers, rows, empty) parts as text, a blank line apart; each table fits the
+    terminal's width when it goes to one."""
+    screen = None if output is not None else _stdout_terminal()
+    lines: list[str] = []
+    for number, (title, headers, rows, empty) in enumerate(parts):
+        if number:
+            lines.append("")
+        if title:
+            lines.append(title)
+        if rows:
+            lines.append(render.table(headers, rows, width=screen.columns if screen else None))
+        elif empty:
+            lines.append(empty)
+    return "".join(line + "\n" for line in lines)
+
+
+def deliver(payload: str | bytes, output: Path | None, paged: bool = False) -> None:
+    """To a file, or to stdout; bytes never to a terminal, and a long table through the pager."""
+    if output is not None:
+        try:
+            output.write_bytes(payload.encode("utf-8") if isinstance(payload, str) else payload)
+        except OSError as error:
+            raise RegistryError(f"cannot write {output}: {error.strerror or error}") from None
+        click.echo(f"written to {output}", err=True)
         return
-    headers, rows = (csv_view or view)(data) if fmt == "csv" else view(data)
-    if fmt == "csv":
-        click.echo(render.to_csv(headers, rows, bom=bom), nl=False)
-    elif rows:
-        click.echo(render.table(headers, rows))
+    screen = _stdout_terminal()
+    if isinstance(payload, bytes):
+        if screen is not None:
+            raise RegistryError("a workbook is not for the terminal; give --output FILE or redirect to a file")
+        click.echo(payload, nl=False)
+    elif paged and screen is not None and payload.count("\n") > screen.lines - 1:
+        click.echo_via_pager(payload)
+    else:
+        click.echo(payload, nl=False)
+
+
+def _stdout_terminal():
+    """The size of the terminal stdout writes to, or None when it is a file or a pipe (tests replace this)."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size()
+
+
+def _day(value: date | None) -> date:
+    """The date asked about (today by default); a future date gets a note, not a refusal."""
+    today = date.today()
+    if value is None:
+        return today
+    if value > today:
+        click.echo(f"note: {value.isoformat()} is after today ({today.isoformat()}); "
+                   f"the answer is what the notices on record say for that date", err=True)
+    return value
 
 
 # -- commands ---------------------------------------------------------------------
@@ -424,7 +506,7 @@ def notices(obj: Context, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.notices(session, known_at=known_at)
-    emit(fmt, data, render.notices_view, bom)
+    emit(fmt, data, render.notices_view, bom, csv_view=render.notices_csv_view)
     if fmt == "table" and data["missing"]:
         click.echo(f"\nmissing: {'、'.join(data['missing'])}")
 
@@ -439,55 +521,79 @@ def orgs(obj: Context, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.organizations(session, known_at=known_at)
-    emit(fmt, data, render.orgs_view, bom)
+    emit(fmt, data, render.orgs_view, bom, csv_view=render.orgs_csv_view)
 
 
 @cli.command()
-@click.argument("org")
+@click.argument("org", required=False)
+@click.option("--all", "every", is_flag=True, help="Every organization, in the office's order (see --order).")
+@click.option("--order", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --all: a file naming organizations one a line, in the order to print them.")
 @click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
-@query_options
+@document_options
 @click.pass_obj
-def roster(obj: Context, org, as_of, fmt, known_at, bom):
+def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, ids):
     """Print an organization's ranked leadership on a date.
 
     Example: registry roster 卫健委 --as-of 2023-02-07
+    Every bureau, printable: registry roster --all --format html -o roster.html
     """
-    as_of = as_of or date.today()
+    if every == (org is not None):
+        raise click.UsageError("Missing argument 'ORG'. Give an organization, or --all for every one."
+                               if not every else "give ORG or --all, not both")
+    if order is not None and not every:
+        raise click.UsageError("--order goes with --all")
+    as_of = _day(as_of)
+    on_paper = fmt in ("html", "xlsx")
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.roster(session, org, as_of, known_at=known_at, detail=fmt == "table")
-    if fmt == "table":
-        click.echo(f"{data['organization']}  {data['as_of']}")
-        if not data["members"]:
-            click.echo("(nobody on record)")
-    emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view)
+        if every:
+            first = ordering.read_order(session, order) if order is not None else None
+            data = queries.roster_all(session, as_of, known_at=known_at, first=first)
+            rosters = data["rosters"]
+        else:
+            data = queries.roster(session, org, as_of, known_at=known_at)
+            rosters = [data]
+        if on_paper or fmt == "table":
+            # The 备注 column of a table shows a secondment (挂职); the JSON contract does not carry it.
+            for answer in rosters:
+                queries.with_secondments(session, answer, known_at=known_at)
+    if fmt == "table" and every:
+        parts = [(f"{r['organization']}  {r['as_of']}", *render.roster_view(r), None) for r in rosters]
+        if data["without_holders"]:
+            parts.append((None, [], [], f"nobody on record on {data['as_of']}: {'、'.join(data['without_holders'])}"))
+        deliver(tables_text(parts, output), output, paged=True)
+        return
+    emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view, output=output, ids=ids,
+         title=f"{data.get('organization')}  {data['as_of']}", empty="(nobody on record)",
+         printed=document.roster_document)
 
 
 @cli.command("who-held")
 @click.argument("org")
 @click.argument("title")
 @click.option("--on", type=DATE, default=None, help="The date (default: today).")
-@query_options
+@document_options
 @click.pass_obj
-def who_held(obj: Context, org, title, on, fmt, known_at, bom):
+def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
     """Who held a post on a date.
 
     Example: registry who-held 市商务局 副局长 --on 2023-02-01
+    A title never recorded for the organization is refused with the closest ones.
     """
-    on = on or date.today()
+    on = _day(on)
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt != "json")
-    if fmt == "table":
-        click.echo(f"{data['organization']}{data['title']}  {data['on']}")
-        if not data["holders"]:
-            click.echo("(nobody on record)")
-    emit(fmt, data, render.who_held_view, bom)
+        queries.require_title(session, org, title, known_at=known_at)
+        data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt not in ("json", "csv"))
+    emit(fmt, data, render.who_held_view, bom, csv_view=render.who_held_csv_view, output=output, ids=ids,
+         title=f"{data['organization']}{data['title']}  {data['on']}", empty="(nobody on record)",
+         printed=document.who_held_document)
 
 
 @cli.command()
 @click.argument("name_or_id")
-@query_options
+@document_options
 @click.pass_obj
-def history(obj: Context, name_or_id, fmt, known_at, bom):
+def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     """Every post a person held, for everyone of that name (or one person id).
 
     Example: registry history 尼玛
@@ -495,7 +601,8 @@ def history(obj: Context, name_or_id, fmt, known_at, bom):
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
-    emit(fmt, data, render.history_view, bom)
+    emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
+         printed=document.history_document)
     for note in notes:
         click.echo(note, err=True)
 
@@ -632,9 +739,9 @@ def undo(obj: Context, event_id, reason):
 @click.option("--org", default=None, help="Only this organization (name or short form).")
 @click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
 @click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
-@query_options
+@document_options
 @click.pass_obj
-def changes(obj: Context, org, start, end, fmt, known_at, bom):
+def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
     """Every appointment, removal and re-ranking in a period, in notice order.
 
     Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
@@ -643,9 +750,8 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom):
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.changes(session, org, start, end, known_at=known_at)
-    if fmt == "table" and not data["changes"]:
-        click.echo("(no changes on record)")
-    emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view)
+    emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view, output=output, ids=ids,
+         empty="(no changes on record)", printed=document.changes_document)
 
 
 @cli.command()
@@ -659,7 +765,7 @@ def probation(obj: Context, on, ending_within, fmt, known_at, bom):
 
     Example: registry probation --on 2024-01-15 --ending-within 30
     """
-    on = on or date.today()
+    on = _day(on)
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.probation(session, on, ending_within, known_at=known_at)
     if fmt == "table" and not data["probations"]:
@@ -677,14 +783,16 @@ def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
 
     Example: registry vacancies 市国防动员办公室 --as-of 2023-02-07
     """
-    as_of = as_of or date.today()
+    as_of = _day(as_of)
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.vacancies(session, org, as_of, known_at=known_at)
-    if fmt == "table":
-        click.echo(f"{data['organization']}  {data['as_of']}")
-        if not data["vacancies"]:
-            click.echo("(no vacant head post)")
-    emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view)
+        heads = queries.head_titles_on_record(session, org, known_at=known_at)
+    # An organization that never had a head on record has no vacant head post, and says why.
+    empty = "(no vacant head post)" if heads else "(no head post on record)"
+    if fmt != "table" and not heads:
+        click.echo(f"note: no head post of {data['organization']} is on record", err=True)
+    emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view,
+         title=f"{data['organization']}  {data['as_of']}", empty=empty)
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post
-from .orgs import lookup_org, roster_rank
+from .orgs import lookup_org, roster_rank, title_class
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
@@ -213,3 +213,63 @@ def organizations(session: Session, known_at: datetime | None = None) -> dict:
             "holdings": counts.get(org.id, 0),
         })
     return {"organizations": result}
+
+
+# -- every bureau at once, and the checks that keep answers from being silently empty (issue 11) --
+
+def roster_all(session: Session, as_of: date, known_at: datetime | None = None,
+               first: list[str] | None = None) -> dict:
+    """Every organization's roster on ``as_of``, in the office's order (``registry.ordering``);
+    organizations with nobody on record that day are named in ``without_holders``."""
+    from .ordering import order_key
+
+    names = sorted(session.scalars(select(Organization.name)), key=order_key(first))
+    rosters, empty = [], []
+    for name in names:
+        answer = roster(session, name, as_of, known_at=known_at)
+        (rosters if answer["members"] else empty).append(answer if answer["members"] else name)
+    return {"as_of": as_of.isoformat(), "rosters": rosters, "without_holders": empty}
+
+
+def titles_on_record(session: Session, org_name: str, known_at: datetime | None = None) -> list[str]:
+    """Every title an organization has had a holding of (on any date), as known at ``known_at``."""
+    org = lookup_org(session, org_name)
+    return sorted(set(session.scalars(
+        select(Post.title).join(Holding, Holding.post_id == Post.id).where(Holding.org_id == org.id, known(known_at))
+    )))
+
+
+def require_title(session: Session, org_name: str, title: str, known_at: datetime | None = None) -> None:
+    """Refuse a title no notice ever named for the organization, naming the closest titles on
+    record: a misspelt 副局常 must not read as "nobody held it"."""
+    import difflib
+
+    # Any title a notice ever named for the organization counts, retracted ones included: a post
+    # whose only holder was retracted is answered (nobody), not refused.
+    org = lookup_org(session, org_name)
+    titles = sorted(set(session.scalars(select(Action.title).where(Action.org_id == org.id)))
+                    | set(titles_on_record(session, org_name, known_at)))
+    if title in titles:
+        return
+    org = org.name
+    if not titles:
+        raise NotFound(f"{org} has no post on record")
+    close = difflib.get_close_matches(title, titles, n=3, cutoff=0.3) or titles[:3]
+    raise NotFound(f"{org} has no {title} on record; closest: {', '.join(close)}")
+
+
+def head_titles_on_record(session: Session, org_name: str, known_at: datetime | None = None) -> list[str]:
+    """The head titles (主任, 局长 …) an organization has ever had a holder of."""
+    return [t for t in titles_on_record(session, org_name, known_at) if title_class(t) == 0]
+
+
+def with_secondments(session: Session, data: dict, known_at: datetime | None = None) -> dict:
+    """A roster answer with each member's 挂职 note (``secondment``, or None) added, for the
+    printed roster; the JSON contract of ``roster`` does not carry it."""
+    org = lookup_org(session, data["organization"])
+    as_of = date.fromisoformat(data["as_of"])
+    notes = {(row.Person.id, row.Post.title): row.Holding.secondment
+             for row in holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)}
+    for member in data["members"]:
+        member["secondment"] = notes.get((member["person_id"], member["title"]))
+    return data

@@ -342,9 +342,10 @@ def test_empty_results_exit_0(seeded, cli_run):
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == f"{DISABLED}  2000-01-01\n(nobody on record)\n"
 
-    result = cli_run("who-held", "市商务局", "局长", "--on", "2023-02-06", "--format", "json")
+    # A title on record, on a day before its first holder (a title never recorded is refused: issue 11).
+    result = cli_run("who-held", DISABLED, "理事长", "--on", "2023-02-06", "--format", "json")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert json.loads(result.stdout) == {"organization": "市商务局", "title": "局长", "on": "2023-02-06",
+    assert json.loads(result.stdout) == {"organization": DISABLED, "title": "理事长", "on": "2023-02-06",
                                          "holders": []}
 
 
@@ -576,12 +577,12 @@ def test_roster_csv(seeded, cli_run):
     assert (result.exit_code, result.stderr) == (0, "")
     li = only_id(seeded, "李艳君")
     assert result.stdout == (
-        "rank,name,person_id,title,since,start_known,concurrent,acting,inferred,probation_until,on_probation,"
-        "ranked_after,basis\n"
-        f"1,李艳君,{li},副局长,2023-02-06,true,false,false,false,2024-02-06,true,,{N3}\n"
+        "organization,as_of,rank,name,person_id,title,since,start_known,concurrent,acting,inferred,probation_until,"
+        "on_probation,ranked_after,basis\n"
+        f"市商务局,2023-02-06,1,李艳君,{li},副局长,2023-02-06,true,false,false,false,2024-02-06,true,,{N3}\n"
     )
     result = cli_run("roster", "市商务局", "--as-of", "2023-02-06", "--format", "csv", "--bom")
-    assert result.stdout.startswith("\ufeffrank,name,")
+    assert result.stdout.startswith("\ufefforganization,as_of,rank,name,")
 
 
 # -- tables stay aligned with Chinese text ------------------------------------------
@@ -653,7 +654,7 @@ def test_table_headers_are_chinese(seeded, cli_run):
         return table_lines(cli_run(*args).stdout)[0].split()
 
     assert header("roster", "卫健委", "--as-of", "2023-02-07") == [
-        "序号", "姓名", "职务", "任职起始", "列…之后", "依据", "备注", "人员ID"]
+        "序号", "姓名", "职务", "任职起始", "列...之后", "依据", "备注", "人员ID"]
     assert header("notices") == ["文号", "日期", "标题", "条目数", "状态", "来源"]
     assert header("orgs") == ["单位", "简称", "任职记录数"]
 

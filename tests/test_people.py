@@ -108,7 +108,7 @@ def test_people_table_and_csv(seeded, cli_run):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["人员ID", "姓名", "任职", "相关文号", "备注"]
     assert lines[2].split() == [str(health), "尼玛", f"#{holding_id(seeded, health, '卫生')}",
-                                "市卫生健康委员会副主任", "(未记载)–", "林政发〔2023〕3号"]
+                                "市卫生健康委员会副主任", "(未记载)~", "林政发〔2023〕3号"]
     from wcwidth import wcswidth
 
     # tabulate strips trailing spaces: no line is wider than the rule under the header.
