@@ -102,11 +102,12 @@ def test_roster_org_or_all(seeded, cli_run, args, message):
 
 @pytest.mark.parametrize("args, header", [
     (("who-held", "市商务局", "副局长", "--on", "2023-02-06"),
-     "organization,title,on,name,person_id,since,until,start_known,concurrent,inferred,basis"),
+     "organization,title,on,name,person_id,since,until,start_known,concurrent,inferred,basis,acting,"
+     "probation_until"),
     (("history", "尼玛"),
      "person_id,name,organization,title,since,until,start_known,concurrent,acting,inferred,probation_until,"
      "ranked_after,appointed_by,removed_by,end_reason"),
-    (("notices",), "number,date,title,actions,status"),
+    (("notices",), "number,date,title,actions,status,issuer,source"),
     (("orgs",), "name,aliases,holdings"),
     (("roster", "卫健委"), "organization,as_of,rank,name,person_id,title,since,start_known,concurrent,acting,"
                            "inferred,probation_until,on_probation,ranked_after,basis"),
@@ -121,7 +122,7 @@ def test_who_held_csv_rows(seeded, cli_run):
     data = json.loads(ok(cli_run("who-held", "市商务局", "副局长", "--on", "2023-02-06", "--format", "json")).stdout)
     holder = data["holders"][0]
     assert result.stdout.splitlines()[1] == (
-        f"市商务局,副局长,2023-02-06,李艳君,{holder['person_id']},2023-02-06,,true,false,false,林政发〔2023〕3号")
+        f"市商务局,副局长,2023-02-06,李艳君,{holder['person_id']},2023-02-06,,true,false,false,林政发〔2023〕3号,false,2024-02-06")
 
 
 def test_history_csv_has_a_row_per_holding(seeded, cli_run):
