@@ -90,6 +90,9 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, list):
         return "、".join(map(str, value))
+    if isinstance(value, dict):
+        # A nested JSON object (a notice's source) stays JSON, which a script can read back.
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
@@ -248,6 +251,9 @@ def _cell(value: Any) -> Any:
         return yes(value)
     if isinstance(value, list):
         return "、".join(map(str, value))
+    if isinstance(value, dict):
+        # A nested JSON object (a notice's source) stays JSON, which a script can read back.
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 

@@ -338,3 +338,8 @@ def test_html_escapes_text(tmp_path):
     page = to_html(Document(title="t<", sections=[section], made_on=date(2026, 1, 2)))
     assert "<h1>&lt;b&gt;&amp;</h1>" in page and "<td class=\"center keep\">&lt;script&gt;</td>" in page
     assert "<title>t&lt;</title>" in page
+
+
+def test_a_nested_object_in_csv_is_json(seeded, cli_run):
+    lines = ok(cli_run("notices", "--format", "csv")).stdout.splitlines()
+    assert lines[1].endswith(',林芝市人民政府,"{""file"": ""linzhengfa-2023-02.txt"", ""document"": null, ""pages"": null}"')
