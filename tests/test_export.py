@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from followthemoney import model
@@ -453,3 +453,13 @@ def test_an_empty_registry_exports_empty_lists(engine, cli_run):
     assert export(cli_run, "popolo") == {"persons": [], "organizations": [], "posts": [], "memberships": []}
     result = cli_run("export", "ftm")
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_known_at_exports_the_registry_as_it_stood(scenario, cli_run):
+    before = cli_run("export", "popolo").stdout
+    moment = datetime.now(timezone.utc).isoformat()
+    assert cli_run("retract", "林政发〔2023〕12号", "--reason", "录入错误").exit_code == 0
+    now = export(cli_run, "popolo")
+    assert not [m for m in now["memberships"] if any(s["number"] == "林政发〔2023〕12号" for s in m["sources"])]
+    assert "end_date" not in next(m for m in now["memberships"] if m["id"] == "membership/1-1-2023-02-06")
+    assert cli_run("export", "popolo", "--known-at", moment).stdout == before
