@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from registry import db as dbmod
-from registry import intake, queries, record, render, reports
+from registry import __version__, admin, intake, queries, record, render, reports, schema
 from registry.exchange import ftm, popolo, records
 from registry import people as peoplemod
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
@@ -76,6 +76,7 @@ class Context:
     def __init__(self, db: str | None, debug: bool, user: str):
         self.explicit = db is not None
         self.db = db or str(dbmod.default_db_path())
+        self.name = dbmod.display(self.db)  # what is printed: never a password
         self.debug = debug
         self.user = user
         self._engine = None
@@ -87,27 +88,19 @@ class Context:
         return self._engine
 
     def ready_engine(self):
-        """The engine of a registry that exists; the default one is created on first use."""
-        engine = self.engine
-        if not dbmod.schema_exists(engine):
-            if self.explicit:
-                raise RegistryError(f"{self.db} holds no registry; run `registry --db {self.db} init` first")
-            dbmod.create_schema(engine)
-            summary = intake.record_batch(engine, intake.read_sources(map(str, _bundled())), recorded_by=self.user)
-            click.echo(f"registry: created {self.db} with the {len(summary.recorded)} bundled notices", err=True)
-        return engine
+        """The engine of a registry at this program's revision; the default one is created on first use."""
+        if not self.explicit and dbmod.file_missing(self.engine):
+            count = admin.create_default(Path(self.db), user=self.user)
+            click.echo(f"registry: created {self.name} with the {count} bundled notices", err=True)
+        return admin.ready(self.engine, self.db)
 
     def close(self):
         if self._engine is not None:
             self._engine.dispose()
 
 
-def _bundled():
-    return record.bundled_notice_files()
-
-
 class RegistryGroup(click.Group):
-    """Turns registry errors into one sentence and exit 1; no traceback without --debug."""
+    """Turns registry errors and faults into one sentence and exit 1; no traceback without --debug."""
 
     def invoke(self, ctx):
         try:
@@ -119,7 +112,19 @@ class RegistryGroup(click.Group):
         except Exception as error:
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
-            raise click.ClickException(f"unexpected failure: {error} (run with --debug for details)") from error
+            fault = dbmod.fault_sentence(error, ctx.obj.db) if ctx.obj is not None else None
+            if fault is not None:
+                raise click.ClickException(fault) from error
+            raise click.ClickException(
+                f"unexpected failure: {type(error).__name__} (run with --debug for details)"
+            ) from error
+
+
+def _version(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"registry {__version__} (schema revision {schema.REVISION})")
+    ctx.exit()
 
 
 @click.group(cls=RegistryGroup)
@@ -129,7 +134,8 @@ class RegistryGroup(click.Group):
 @click.option("--user", envvar="REGISTRY_USER", show_envvar=True, default=None,
               help="Who records changes (default: your login name).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-@click.version_option(package_name="registry")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the program version and the schema revision it reads, and exit.")
 @click.pass_context
 def cli(ctx, db, user, debug):
     """Personnel appointment registry built from Linzhi City's appointment notices."""
@@ -168,18 +174,51 @@ def init(obj: Context, empty):
     """Create the registry and load the bundled notices.  Safe to run again.
 
     Example: registry --db linzhi.db init
+    A database that holds other tables, or a registry of another schema
+    revision, is refused and left as it was.
     """
-    dbmod.create_schema(obj.engine)
-    if empty:
-        click.echo(f"registry ready at {obj.db} (empty)")
+    loaded = admin.init(obj.engine, obj.db, empty=empty, user=obj.user)
+    if loaded is None:
+        click.echo(f"registry ready at {obj.name} (empty)")
         return
-    summary = intake.record_batch(obj.engine, intake.read_sources(map(str, _bundled())), recorded_by=obj.user)
-    for source in summary.refused:
-        click.echo(f"refused {Path(source.label).name}: {source.error}", err=True)
-    click.echo(f"registry ready at {obj.db}: {len(summary.recorded)} notices recorded, "
-               f"{len(summary.already)} already recorded")
-    if summary.refused:
+    for name, why in loaded.refused:
+        click.echo(f"refused {name}: {why}", err=True)
+    click.echo(f"registry ready at {obj.name}: {loaded.recorded} notices recorded, "
+               f"{loaded.already} already recorded")
+    if loaded.refused:
         sys.exit(1)
+
+
+@cli.command()
+@click.pass_obj
+def upgrade(obj: Context):
+    """Bring a registry written by an earlier version to this version's schema.
+
+    Example: registry --db linzhi.db upgrade
+    A SQLite registry is first copied beside itself (FILE.before-upgrade-REVISION-TIME).
+    Run again, it changes nothing.
+    """
+    if not obj.explicit and dbmod.file_missing(obj.engine):
+        raise RegistryError(f"{obj.name} holds no registry yet; any other command creates it")
+    done = admin.upgrade(obj.engine, obj.db)
+    if done is None:
+        click.echo(f"registry {obj.name} is already at schema {schema.REVISION}; nothing to do")
+        return
+    copy = f"; backup at {done.backup}" if done.backup else ""
+    click.echo(f"registry {obj.name} upgraded from schema {done.before} to {done.after}{copy}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, file):
+    """Write a consistent copy of a SQLite registry, even while others use it.
+
+    Example: registry backup linzhi-2026-11-29.db
+    A PostgreSQL registry is backed up with pg_dump (see the README).
+    """
+    admin.backup(obj.ready_engine(), obj.db, file)
+    click.echo(f"registry {obj.name} backed up to {file}")
 
 
 @cli.command("add-notice")

@@ -16,4 +16,4 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - exchange: open-data exports (Popolo, FollowTheMoney)
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

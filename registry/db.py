@@ -2,27 +2,41 @@
 
 A plain path is a SQLite file; anything with ``://`` is a SQLAlchemy URL.
 Writers serialize on one row of the ``meta`` table (a row lock on PostgreSQL;
-on SQLite every write transaction begins IMMEDIATE, and a busy timeout makes a
-second writer wait instead of failing with "database is locked").
+on SQLite every write transaction begins IMMEDIATE).  Every wait is bounded:
+a writer that cannot take the lock within ``lock_timeout()`` seconds is told
+the registry is busy (SQLite's busy timeout, PostgreSQL's ``lock_timeout``),
+a PostgreSQL connection gives up after ``CONNECT_TIMEOUT_SECONDS`` and a
+statement after ``STATEMENT_TIMEOUT_SECONDS``.  SQLite runs in WAL mode, so
+readers never wait for a writer.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from .errors import RegistryError
 from .models import Base, Meta
 
-BUSY_TIMEOUT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 10
+STATEMENT_TIMEOUT_SECONDS = 600
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another writer: 30, or REGISTRY_LOCK_TIMEOUT."""
+    try:
+        return max(0.0, float(os.environ.get("REGISTRY_LOCK_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
 
 
 def default_db_path() -> Path:
@@ -40,54 +54,121 @@ def url_for(db: str) -> str:
     return f"sqlite:///{Path(db).expanduser()}"
 
 
+def display(db: str) -> str:
+    """The registry's name as printed: a path as given, a URL with its password hidden."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable database URL)"
+
+
 def make_engine(db: str) -> Engine:
-    url = url_for(db)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    try:
+        url = make_url(url_for(db))
+    except ArgumentError:
+        raise RegistryError(f"{display(db)} is not a database URL such as postgresql+psycopg://host/registry") from None
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    if url.get_backend_name() != "postgresql":
+        raise RegistryError(f"{display(db)}: the registry runs on SQLite or PostgreSQL only")
+    try:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise RegistryError(
+            "the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'"
+        ) from None
 
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            # Take over transaction control from pysqlite so that BEGIN is ours to emit.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{int(lock_timeout() * 1000)}ms'")
+            cursor.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
+        dbapi_connection.autocommit = autocommit
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(connection):
-            immediate = connection.get_execution_options().get("registry_write", False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    return engine
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+
+def _sqlite_engine(url) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": lock_timeout()})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take over transaction control from pysqlite so that BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout() * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get("registry_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file of a SQLite registry (None for PostgreSQL or an in-memory database)."""
+    path = engine.url.database if is_sqlite(engine) else None
+    return Path(path) if path and path != ":memory:" else None
+
+
+def file_missing(engine: Engine) -> bool:
+    """A SQLite file that is not there holds no registry (and connecting would create it)."""
+    path = sqlite_path(engine)
+    return path is not None and not path.exists()
+
+
+def sqlite_outside_transaction(engine: Engine, statement: str) -> list:
+    """Run a PRAGMA that SQLite refuses inside a transaction (journal mode, checkpoint)."""
+    raw = engine.raw_connection()
+    try:
+        return raw.driver_connection.execute(statement).fetchall()
+    finally:
+        raw.close()
+
+
+def create_tables(engine: Engine) -> None:
+    """The current schema in an empty database, stamped with its revision and marked as a registry."""
+    from . import schema
+
+    path = sqlite_path(engine)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL is a property of the file: set once, it holds for every later connection.
+        sqlite_outside_transaction(engine, "PRAGMA journal_mode=WAL")
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        schema.mark(conn)
+
+
 def create_schema(engine: Engine) -> None:
-    if is_sqlite(engine):
-        path = engine.url.database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Base.metadata.create_all(engine)
-    with Session(engine) as session, session.begin():
-        if session.get(Meta, "writer") is None:
-            session.add(Meta(key="writer", value=""))
+    """An empty registry: the tables, if the database holds none yet."""
+    from . import schema
+
+    if dbmod_empty(engine):
+        create_tables(engine)
+    else:
+        with engine.connect() as conn:
+            found = schema.state(conn)
+        why = schema.refusal(found, display(str(engine.url)))
+        if why is not None:
+            raise RegistryError(why)
 
 
-def schema_exists(engine: Engine) -> bool:
+def dbmod_empty(engine: Engine) -> bool:
     from sqlalchemy import inspect
 
-    if is_sqlite(engine):
-        # Connecting would create the file (or fail if its directory is missing): a file
-        # that is not there holds no registry.
-        path = engine.url.database
-        if path and path != ":memory:" and not Path(path).exists():
-            return False
-    return inspect(engine).has_table("notices")
+    return file_missing(engine) or not inspect(engine).get_table_names()
 
 
 @contextmanager
@@ -97,25 +178,17 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def writing(engine: Engine, attempts: int = 5) -> Iterator[Session]:
+def writing(engine: Engine) -> Iterator[Session]:
     """One write transaction holding the registry-wide writer lock; commits on success.
 
     The lock is taken before anything is read, so that name resolution and
-    derivation see a registry no other writer is changing.
+    derivation see a registry no other writer is changing.  Waiting for it is
+    bounded by the busy or lock timeout; there is no retry on top of that.
     """
-    write_engine = engine.execution_options(registry_write=True)
-    for attempt in range(attempts):
-        session = Session(write_engine)
-        try:
-            session.begin()
-            session.execute(select(Meta).where(Meta.key == "writer").with_for_update()).scalar_one()
-            break
-        except OperationalError:
-            session.close()
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    session = Session(engine.execution_options(registry_write=True))
     try:
+        session.begin()
+        session.execute(select(Meta).where(Meta.key == "writer").with_for_update()).scalar_one()
         yield session
         session.commit()
     except BaseException:
@@ -123,3 +196,75 @@ def writing(engine: Engine, attempts: int = 5) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def backup_sqlite(engine: Engine, target: Path) -> None:
+    """A consistent copy of a SQLite registry, taken while others may be using it (online backup API)."""
+    source_path = sqlite_path(engine)
+    assert source_path is not None
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=lock_timeout())
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+
+
+# -- faults -------------------------------------------------------------------------
+
+_SQLITE_FAULTS = (
+    ("database or disk is full", "the disk holding {db} is full; nothing was recorded"),
+    ("readonly database", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
+    ("read-only", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
+    ("database is locked", "the registry {db} is busy with another writer; nothing was recorded, try again"),
+    ("database is busy", "the registry {db} is busy with another writer; nothing was recorded, try again"),
+    ("unable to open database file", "cannot open {db}: the folder is missing or permission is denied"),
+    ("not a database", "{db} is not a registry: the file is not a SQLite database"),
+    ("disk i/o error", "a disk error occurred reading or writing {db}; nothing was recorded"),
+)
+
+_POSTGRES_FAULTS = {
+    "53100": "the database server's disk is full; nothing was recorded",
+    "53200": "the database server is out of memory; nothing was recorded",
+    "25006": "{db} is read-only; nothing was recorded",
+    "55P03": "the registry {db} is busy with another writer; nothing was recorded, try again",
+    "40P01": "the registry {db} is busy with another writer; nothing was recorded, try again",
+    "40001": "the registry {db} is busy with another writer; nothing was recorded, try again",
+    "57014": "the database server did not answer within the time limit; nothing was recorded",
+    "42501": "permission denied on {db}; ask its administrator for access",
+    "28P01": "the database server refused the user name or password for {db}",
+    "28000": "the database server refused the connection to {db} (authentication)",
+    "3D000": "the database named in {db} does not exist",
+    "57P01": "the database server shut down during the command; nothing was recorded",
+}
+
+
+def fault_sentence(error: BaseException, db: str) -> str | None:
+    """One sentence for a database or file fault, with no SQL and no parameters; None if unknown."""
+    name = display(db)
+    if isinstance(error, DBAPIError):
+        orig = error.orig
+        code = getattr(orig, "sqlstate", None)
+        if code in _POSTGRES_FAULTS:
+            return _POSTGRES_FAULTS[code].format(db=name)
+        message = str(orig).lower()
+        if error.connection_invalidated or code is None and not isinstance(orig, sqlite3.Error):
+            if "timeout" in message or "timed out" in message:
+                return f"the database server for {name} did not answer within {CONNECT_TIMEOUT_SECONDS} s"
+            if any(word in message for word in ("connection", "could not", "server", "refused", "resolve")):
+                return f"cannot reach the database server for {name}; is it running and reachable?"
+        for fragment, sentence in _SQLITE_FAULTS:
+            if fragment in message:
+                return sentence.format(db=name)
+        return None
+    if isinstance(error, OSError):
+        if error.errno == 28:
+            return f"the disk holding {name} is full; nothing was recorded"
+        if isinstance(error, PermissionError):
+            return f"permission denied: {error.filename or name}"
+        if error.errno == 30:
+            return f"{name} is on a read-only file system; nothing was recorded"
+    return None

@@ -23,7 +23,7 @@ from .parse import Heading, read_heading
 from .record import Outcome, add_notice, check_links
 from .text import decode
 
-ATTEMPTS = 3
+ATTEMPTS = 2  # a second look after a lost race for a document number; never a wait
 
 
 class _Rollback(Exception):
@@ -95,9 +95,12 @@ def _busy(error: DBAPIError) -> bool:
 
 
 def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run: bool = False) -> Outcome:
-    """Run ``work`` in one write transaction: committed, or rolled back for a preview or a refusal."""
+    """Run ``work`` in one write transaction: committed, or rolled back for a preview or a refusal.
+
+    Waiting for another writer is bounded inside ``writing`` (busy or lock
+    timeout); a writer that still cannot go is refused here, with no retry on top.
+    """
     for attempt in range(ATTEMPTS):
-        last = attempt == ATTEMPTS - 1
         try:
             with writing(engine) as session:
                 outcome = work(session)
@@ -110,15 +113,12 @@ def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run:
         except IntegrityError:
             # Another writer recorded the same number first (should the writer lock ever be
             # bypassed): look again; the second look says "already recorded" or refuses.
-            if last:
+            if attempt == ATTEMPTS - 1:
                 raise
         except OperationalError as error:
             if not _busy(error):
                 raise
-            if last:
-                raise RegistryError(
-                    "the registry is busy with another writer; nothing was recorded, try again"
-                ) from None
+            raise RegistryError("the registry is busy with another writer; nothing was recorded, try again") from None
     raise AssertionError("unreachable")
 
 
