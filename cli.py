@@ -17,6 +17,7 @@ import click
 
 from registry import db as dbmod
 from registry import __version__, admin, inputs, intake, ordering, queries, record, render, reports, schema
+from registry.exchange import ftm, popolo, records
 from registry import people as peoplemod
 from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
@@ -811,6 +812,65 @@ def check(obj: Context, fmt, known_at, bom):
     click.echo(f"{len(data['errors'])} errors, {len(data['warnings'])} warnings", err=True)
     if data["errors"]:
         sys.exit(1)
+
+
+# -- exchange: open-data exports (issue 13) ---------------------------------------
+
+@cli.group()
+def export():
+    """Export the registry as open data: Popolo JSON or FollowTheMoney entities.
+
+    Example: registry export popolo --as-of 2023-02-07 --output popolo.json
+    """
+
+
+def export_options(f):
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+                     help="Write to this file instead of standard output.")(f)
+    f = known_at_option(f)
+    return click.option("--as-of", type=DATE, default=None,
+                        help="Only the holdings in force on this date (default: the whole history).")(f)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def _export_summary(snapshot, output) -> None:
+    where = f" to {output}" if output else ""
+    click.echo(f"exported {len(snapshot.people)} people, {len(snapshot.organizations)} organizations, "
+               f"{len(snapshot.posts)} posts and {len(snapshot.memberships)} holdings{where}", err=True)
+
+
+@export.command("popolo")
+@export_options
+@click.pass_obj
+def export_popolo(obj: Context, as_of, known_at, output):
+    """One Popolo JSON document: persons, organizations, posts, memberships.
+
+    Example: registry export popolo --as-of 2023-02-07 --output popolo.json
+    """
+    with dbmod.reading(obj.ready_engine()) as session:
+        snapshot = records.snapshot(session, as_of, known_at=known_at)
+    _write(render.to_json(popolo.document(snapshot)) + "\n", output)
+    _export_summary(snapshot, output)
+
+
+@export.command("ftm")
+@export_options
+@click.pass_obj
+def export_ftm(obj: Context, as_of, known_at, output):
+    """FollowTheMoney entities, one JSON object per line (needs registry[ftm]).
+
+    Example: registry export ftm --output linzhi.ftm.json
+    """
+    with dbmod.reading(obj.ready_engine()) as session:
+        snapshot = records.snapshot(session, as_of, known_at=known_at)
+    _write("".join(line + "\n" for line in ftm.lines(snapshot)), output)
+    _export_summary(snapshot, output)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - queries: roster, who held a post, history, notices
 - reports: changes, probation, vacancies, integrity check
 - render: tables, JSON and CSV
+- exchange: open-data exports (Popolo, FollowTheMoney)
 """
 
 __version__ = "0.2.0"
