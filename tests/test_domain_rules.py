@@ -345,3 +345,43 @@ def test_an_undo_that_would_make_one_person_hold_a_post_twice_is_refused(seeded,
     add(12, "2023年6月1日", "免去扎西的市水利局副局长职务", person=f"扎西={other}")
     refused(f"event 1 cannot be undone: 扎西 would hold {WATER}副局长 twice at once "
             f"((未记载)–2023-06-01 and 2023-03-01–2023-04-01)", "undo", "1", "--reason", "拆分有误")
+
+
+# -- edges the mutation run found untested ---------------------------------------------------
+
+
+def test_who_held_table_shows_acting_and_probation_while_it_lasts(add, cli_run):
+    add(9, "2023年3月1日", "次仁同志代理市生态环境局局长（试用期一年）")
+    during = cli_run("who-held", "市生态环境局", "局长", "--on", "2024-02-29")
+    person = holder_id(cli_run, "市生态环境局", "2023-03-01", "次仁", "局长")
+    assert (during.exit_code, during.stdout) == (0, (
+        "市生态环境局局长  2024-02-29\n"
+        "姓名    任职起始    任职截止    依据               备注                      人员ID\n"
+        "------  ----------  ----------  -----------------  ------------------------  --------\n"
+        f"次仁    2023-03-01              林政发〔2023〕9号  代理；试用期至2024-03-01  {person}\n"))
+    after = cli_run("who-held", "市生态环境局", "局长", "--on", "2024-03-01")
+    assert (after.exit_code, after.stdout) == (0, (
+        "市生态环境局局长  2024-03-01\n"
+        "姓名    任职起始    任职截止    依据               备注    人员ID\n"
+        "------  ----------  ----------  -----------------  ------  --------\n"
+        f"次仁    2023-03-01              林政发〔2023〕9号  代理    {person}\n"))
+
+
+def test_known_at_the_very_moment_of_recording_shows_it(seeded):
+    """Known from T means known at T itself, not only after it."""
+    from datetime import date, timedelta
+
+    from registry import db as dbmod
+    from registry import queries
+    from registry.record import add_notice
+
+    moment = datetime(2030, 1, 1, 8, 0, 0)
+    text = make_notice("林政发〔2023〕9号", "2023年3月1日", ["格桑任市水利局局长"])
+    with dbmod.writing(seeded) as session:
+        add_notice(session, text, recorded_by="test", now=moment)
+    with dbmod.reading(seeded) as session:
+        def names(at):
+            return [m["name"] for m in queries.roster(session, WATER, date(2023, 3, 1), known_at=at)["members"]]
+
+        assert names(moment) == ["格桑", "王程", "李宁博"]
+        assert names(moment - timedelta(microseconds=1)) == ["王程", "李宁博"]
