@@ -8,6 +8,7 @@ With the variable set, an unreachable server fails the tests: it never skips.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from registry import db as dbmod
 from registry.record import bundled_notice_files
@@ -95,9 +97,85 @@ def make_notice(number: str, day: str, clauses: list[str]) -> str:
     )
 
 
+class _SeededTemplates:
+    """One registry holding the bundled notices per backend, recorded once per session; a test that
+    asks for ``seeded`` gets a copy of it (a file copy; on PostgreSQL a database created from it as
+    a template), which is what recording the notices again would give, only much faster."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.made: dict[str, str] = {}
+        self.databases: list[str] = []
+
+    def copy(self, backend: str, folder: Path) -> str:
+        if backend == "sqlite":
+            path = folder / "registry.db"
+            shutil.copyfile(self.template(backend), path)
+            return str(path)
+        name = "c_" + uuid.uuid4().hex[:12]
+        self._server(f'CREATE DATABASE "{name}" TEMPLATE "{self.template(backend)}"')
+        self.databases.append(name)
+        return _on_database(name)
+
+    def template(self, backend: str) -> str:
+        if backend not in self.made:
+            if backend == "sqlite":
+                url = str(self.folder / "template.db")
+            else:
+                name = "tmpl_" + uuid.uuid4().hex[:12]
+                self._server(f'CREATE DATABASE "{name}"')
+                self.databases.append(name)
+                url = _on_database(name)
+            engine = dbmod.make_engine(url)
+            dbmod.create_schema(engine)
+            seed(engine)
+            engine.dispose()  # a template database takes no connections; a SQLite file is whole again
+            self.made[backend] = url if backend == "sqlite" else name
+        return self.made[backend]
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        self._server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.databases.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.databases):
+            self._server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @staticmethod
+    def _server(statement: str) -> None:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(statement))
+        finally:
+            admin.dispose()
+
+
+def _on_database(name: str) -> str:
+    """POSTGRES_URL with another database name (and the same options)."""
+    url = make_url(POSTGRES_URL).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory):
+    templates = _SeededTemplates(tmp_path_factory.mktemp("seeded-template"))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
-    """A URL (or SQLite path) for an empty database of its own."""
+    """A URL (or SQLite path) for an empty database of its own; for a test that asks for
+    ``seeded``, a copy of the session's seeded registry."""
+    if "seeded" in request.fixturenames:
+        templates = request.getfixturevalue("seeded_templates")
+        url = templates.copy(request.param, tmp_path)
+        yield url
+        if request.param != "sqlite":
+            templates.drop(url)
+        return
     with fresh_database(request.param, tmp_path) as url:
         yield url
 
@@ -113,8 +191,9 @@ def engine(db_url):
 
 @pytest.fixture
 def seeded(engine):
-    """An engine on a registry holding the six bundled notices."""
-    return seed(engine)
+    """An engine on a registry holding the six bundled notices (a copy of the session's template,
+    see ``db_url``)."""
+    return engine
 
 
 def dump(engine) -> dict[str, list]:
