@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, not_, or_, select, true
+from sqlalchemy import and_, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from .derive import canonical_order, person_map, visible_events, visible_versions
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, utcnow
+from .models import (Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport,
+                     RosterRow, utcnow)
 from .orgs import lookup_org, title_class
 from .queries import held_on, holding_rows, iso, known, notices
 
@@ -188,7 +189,7 @@ def vacancies(session: Session, org_name: str, as_of: date, known_at: datetime |
 
 # Errors make the registry's answers wrong; warnings ask a clerk to look.
 ERROR_CODES = ("overlapping_holdings", "end_before_start", "probation_mismatch", "reference_outside_org")
-WARNING_CODES = ("possible_same_person", "series_gap")
+WARNING_CODES = ("possible_same_person", "series_gap", "roster_conflict")
 
 
 @dataclass
@@ -220,8 +221,8 @@ class _Described:
     name: str
     organization: str
     title: str
-    start_date: date  # the date of the notice whose action started the record
-    start_notice_id: int
+    start_date: date  # the date of the notice whose action started the record (or of its roster)
+    start_notice_id: int | None  # None for a holding a starting roster started
     end_notice_id: int | None
 
     def text(self) -> str:
@@ -239,13 +240,15 @@ def _described(session: Session, known_at: datetime | None) -> dict[int, _Descri
     start, start_version = aliased(Action), aliased(NoticeVersion)
     end, end_version = aliased(Action), aliased(NoticeVersion)
     rows = session.execute(
-        select(Holding, Person.name, Organization.name, Post.title, start_version.date, start_version.notice_id,
-               end_version.notice_id)
+        select(Holding, Person.name, Organization.name, Post.title,
+               func.coalesce(start_version.date, RosterImport.as_of), start_version.notice_id, end_version.notice_id)
         .join(Person, Holding.person_id == Person.id)
         .join(Organization, Holding.org_id == Organization.id)
         .join(Post, Holding.post_id == Post.id)
-        .join(start, Holding.start_action_id == start.id)
-        .join(start_version, start.version_id == start_version.id)
+        .outerjoin(start, Holding.start_action_id == start.id)
+        .outerjoin(start_version, start.version_id == start_version.id)
+        .outerjoin(RosterRow, Holding.start_roster_row_id == RosterRow.id)
+        .outerjoin(RosterImport, RosterRow.import_id == RosterImport.id)
         .outerjoin(end, Holding.end_action_id == end.id)
         .outerjoin(end_version, end.version_id == end_version.id)
         .where(known(known_at))
@@ -327,7 +330,7 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
             f"{h.name}: {h.text()} is ranked after {after_name} (person {after_id}), "
             f"who holds nothing in {h.organization} on {on}",
             holdings=[holding_id], people=[h.holding.person_id, after_id],
-            notices=[h.start_notice_id],
+            notices=[h.start_notice_id] if h.start_notice_id is not None else [],
         ))
     return findings
 
@@ -409,7 +412,7 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
                                     f"{b.organization}{b.title} that day"
                                 )
                                 involved |= {a.holding.id, b.holding.id}
-                                notice_ids |= {a.end_notice_id, b.start_notice_id}
+                                notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
                 if reasons:
                     findings.append(Finding(
                         "possible_same_person",
@@ -417,6 +420,13 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
                         holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
                     ))
     return findings
+
+
+def _roster_conflicts(session: Session, known_at) -> list[Finding]:
+    """Rows of a starting roster that contradict the registry on the roster's date."""
+    from .exchange.roster_import import all_conflicts
+
+    return [Finding("roster_conflict", message) for _, message in all_conflicts(session, known_at)]
 
 
 def _series_gaps(session: Session, known_at) -> list[Finding]:
@@ -458,6 +468,7 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
         + _references_outside(session, known_at, held)
         + _possible_same_person(session, known_at, held)
         + _series_gaps(session, known_at)
+        + _roster_conflicts(session, known_at)
     )
     return {
         "errors": [f.as_dict() for f in findings if f.code in ERROR_CODES],

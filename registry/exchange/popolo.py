@@ -91,6 +91,8 @@ def membership(m: Membership) -> dict:
 
 
 def source(s: Source) -> dict:
+    if s.role == "roster":
+        return {"url": f"urn:registry:roster:{s.notice.roster_id}", "note": s.label, "date": s.notice.date.isoformat()}
     return {
         "url": notice_urn(s.notice.number),
         "note": s.label,
