@@ -323,3 +323,26 @@ def test_a_registry_written_by_0_1_0_upgrades_with_every_answer_unchanged(tmp_pa
 
     expected = json.loads((FIXTURES / "registry-0.1.0.answers.json").read_text(encoding="utf-8"))
     assert every_answer(run) == expected
+
+
+def test_the_upgrade_keeps_the_triggers_on_holdings(tmp_path):
+    """SQLite alters holdings by copying it; a trigger an earlier revision put there must survive."""
+    from alembic import command
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'triggers.db'}")
+    trigger = ("CREATE TRIGGER holding_guard BEFORE INSERT ON holdings WHEN NEW.position < 0 "
+               "BEGIN SELECT RAISE(ABORT, 'negative position'); END")
+    try:
+        with engine.begin() as connection:
+            command.upgrade(schema.alembic_config(connection), "0001")
+            connection.exec_driver_sql(trigger)
+            command.upgrade(schema.alembic_config(connection), "head")
+            found = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings'").scalars().all()
+            assert found == [trigger]
+            command.downgrade(schema.alembic_config(connection), "0001")
+            found = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings'").scalars().all()
+            assert found == [trigger]
+    finally:
+        engine.dispose()

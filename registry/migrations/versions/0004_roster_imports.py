@@ -4,11 +4,14 @@ Adds ``roster_imports`` and ``roster_rows``; a holding now starts with either
 a notice's action or a roster row (``start_roster_row_id``), so
 ``holdings.start_action_id`` may be NULL when the other is set.  Nothing
 existing changes: every holding of an older registry starts with an action.
+On SQLite the holdings table is copied to alter it, and the triggers an earlier
+revision put on it are created again.
 
 Revision ID: 0004
 Revises: 0001 (the integrator chains it after the latest revision on main)
 Create Date: 2026-11-29
 """
+from contextlib import contextmanager
 from typing import Sequence, Union
 
 from alembic import op
@@ -19,6 +22,20 @@ revision: str = '0004'
 down_revision: Union[str, Sequence[str], None] = '0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
+
+
+@contextmanager
+def _triggers_kept():
+    """On SQLite a batch alteration copies the table and drops its triggers: put them back."""
+    bind = op.get_bind()
+    triggers = []
+    if bind.dialect.name == "sqlite":
+        triggers = [sql for (sql,) in bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings' ORDER BY name"
+        )]
+    yield
+    for sql in triggers:
+        op.execute(sql)
 
 
 def upgrade() -> None:
@@ -57,20 +74,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_roster_rows_import_id'), ['import_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roster_rows_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_roster_rows_person_id'), ['person_id'], unique=False)
-    with op.batch_alter_table('holdings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('start_roster_row_id', sa.Integer(), nullable=True))
-        batch_op.alter_column('start_action_id', existing_type=sa.Integer(), nullable=True)
-        batch_op.create_foreign_key('fk_holdings_start_roster_row_id', 'roster_rows', ['start_roster_row_id'], ['id'])
-        batch_op.create_check_constraint('holding_has_a_source',
-                                         'start_action_id IS NOT NULL OR start_roster_row_id IS NOT NULL')
+    with _triggers_kept():
+        with op.batch_alter_table('holdings', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('start_roster_row_id', sa.Integer(), nullable=True))
+            batch_op.alter_column('start_action_id', existing_type=sa.Integer(), nullable=True)
+            batch_op.create_foreign_key('fk_holdings_start_roster_row_id', 'roster_rows', ['start_roster_row_id'], ['id'])
+            batch_op.create_check_constraint('holding_has_a_source',
+                                             'start_action_id IS NOT NULL OR start_roster_row_id IS NOT NULL')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('holdings', schema=None) as batch_op:
-        batch_op.drop_constraint('holding_has_a_source', type_='check')
-        batch_op.drop_constraint('fk_holdings_start_roster_row_id', type_='foreignkey')
-        batch_op.alter_column('start_action_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.drop_column('start_roster_row_id')
+    with _triggers_kept():
+        with op.batch_alter_table('holdings', schema=None) as batch_op:
+            batch_op.drop_constraint('holding_has_a_source', type_='check')
+            batch_op.drop_constraint('fk_holdings_start_roster_row_id', type_='foreignkey')
+            batch_op.alter_column('start_action_id', existing_type=sa.Integer(), nullable=False)
+            batch_op.drop_column('start_roster_row_id')
     with op.batch_alter_table('roster_rows', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roster_rows_person_id'))
         batch_op.drop_index(batch_op.f('ix_roster_rows_org_id'))
