@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from registry import db as dbmod
-from registry import __version__, admin, intake, queries, record, render, reports, schema
+from registry import __version__, admin, inputs, intake, queries, record, render, reports, schema
 from registry.exchange import ftm, popolo, records
 from registry.exchange import roster_import
 from registry import people as peoplemod
@@ -31,7 +31,7 @@ class DateType(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return queries.parse_date(value)
+            return inputs.parse_date(value)
         except ValueError as error:
             self.fail(str(error), param, ctx)
 
@@ -43,7 +43,7 @@ class KnownAtType(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            return queries.parse_known_at(value)
+            return inputs.parse_known_at(value)
         except RegistryError as error:
             self.fail(str(error), param, ctx)
 

@@ -4,9 +4,12 @@ Notices are the source of truth; holdings (who held which post, when) are
 derived from them and can always be rebuilt.  The modules, by concern:
 
 - text: bytes to canonical notice text
+- inputs: what a clerk types (dates, document numbers, moments)
 - parse: notice text to actions (pure, no database)
 - orgs: organization names, aliases and the title lexicon
-- models: the tables
+- models: the tables, and the rules the database holds
+- timerules: "held on D", "known at T", canonical order, recorded time
+- limits: field lengths, checked before anything is written
 - derive: actions to holdings, per organization
 - record: recording, retracting and amending notices, in one transaction
 - people: merging and splitting people

@@ -85,9 +85,8 @@ def create_default(path: Path, user: str = "") -> int:
     with one whole registry: the second to finish keeps the first one's.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(path)
     building = path.with_name(f".{path.name}.creating-{os.getpid()}")
-    for leftover in (building, *_sidecars(building)):
-        leftover.unlink(missing_ok=True)
     engine = dbmod.make_engine(str(building))
     try:
         dbmod.create_tables(engine)
@@ -110,6 +109,24 @@ def create_default(path: Path, user: str = "") -> int:
         for leftover in (building, *_sidecars(building)):
             leftover.unlink(missing_ok=True)
     return loaded.recorded
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Files of first uses that were killed part-way (their process is gone): never a registry."""
+    for leftover in path.parent.glob(f".{path.name}.creating-*"):
+        pid = leftover.name.split(".creating-", 1)[1].split("-", 1)[0]  # .registry.db.creating-PID[-wal]
+        if pid.isdigit() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sidecars(path: Path) -> list[Path]:

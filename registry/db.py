@@ -119,6 +119,8 @@ def is_sqlite(engine: Engine) -> bool:
 def sqlite_path(engine: Engine) -> Path | None:
     """The file of a SQLite registry (None for PostgreSQL or an in-memory database)."""
     path = engine.url.database if is_sqlite(engine) else None
+    if path and path.startswith("file:") and engine.url.query.get("uri") == "true":
+        path = path[len("file:"):]  # a URI filename, as in sqlite:///file:linzhi.db?mode=ro&uri=true
     return Path(path) if path and path != ":memory:" else None
 
 
@@ -267,4 +269,5 @@ def fault_sentence(error: BaseException, db: str) -> str | None:
             return f"permission denied: {error.filename or name}"
         if error.errno == 30:
             return f"{name} is on a read-only file system; nothing was recorded"
+        return f"cannot use {error.filename or name}: {error.strerror or error}"
     return None

@@ -27,23 +27,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .errors import NoticeError
-from .models import Action, Holding, Notice, NoticeVersion, PersonEvent, Post, RosterImport, RosterRow
-
-
-def visible_versions(at: datetime):
-    """Versions the registry showed at recorded time ``at``."""
-    return (NoticeVersion.recorded_at <= at) & (
-        NoticeVersion.superseded_at.is_(None) | (NoticeVersion.superseded_at > at)
-    )
-
-
-def visible_events(at: datetime):
-    """Person events in force at recorded time ``at``: recorded by then and not undone by then."""
-    return (PersonEvent.recorded_at <= at) & (PersonEvent.undone_at.is_(None) | (PersonEvent.undone_at > at))
-
-
-def canonical_order():
-    return (NoticeVersion.date, Notice.series, Notice.year, Notice.seq, Action.seq)
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport, RosterRow
+from .timerules import canonical_order, clock, event_in_force_at, recorded_by, share_a_date, version_shown
+from .timerules import current as current_rows
 
 
 class PersonMap:
@@ -60,7 +46,7 @@ class PersonMap:
         self.parent: dict[int, int] = {}
         self.overrides: dict[tuple[int, str], int] = {}
         for event in events:
-            in_force = event.undone_at is None or at is None or event.undone_at > at
+            in_force = event_in_force_at(event, at)
             if event.kind == "merge" and in_force:
                 self._join(event.other_person_id, event.person_id)
             elif event.kind == "split" and in_force:
@@ -88,10 +74,11 @@ class PersonMap:
         return self.find(self.overrides.get((action.id, "ranked_after"), action.ranked_after_person_id))
 
 
-def person_map(session: Session, at: datetime) -> PersonMap:
-    """Merges and splits as they stood at recorded time ``at`` (undone splits point back)."""
+def person_map(session: Session, at: datetime | None) -> PersonMap:
+    """Merges and splits as they stood at recorded time ``at`` (now if None; undone splits point back)."""
     events = session.scalars(
-        select(PersonEvent).where(PersonEvent.recorded_at <= at).order_by(PersonEvent.recorded_at, PersonEvent.id)
+        select(PersonEvent).where(recorded_by(PersonEvent.recorded_at, at))
+        .order_by(PersonEvent.recorded_at, PersonEvent.id)
     )
     return PersonMap(events, at)
 
@@ -135,7 +122,7 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
         select(Action, NoticeVersion.date, Notice.number)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(Action.org_id == org_id, visible_versions(at))
+        .where(Action.org_id == org_id, version_shown(at))
         .order_by(*canonical_order())
     ).all()
     posts = {p.title: p.id for p in session.scalars(select(Post).where(Post.org_id == org_id))}
@@ -248,8 +235,14 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
 
 
 def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> None:
-    """Close the rows that no longer hold and open the new ones; leave the rest alone."""
-    current = session.scalars(select(Holding).where(Holding.org_id == org_id, Holding.known_until.is_(None))).all()
+    """Close the rows that no longer hold and open the new ones; leave the rest alone.
+
+    Recorded rows are never deleted or rewritten: a row is only ever closed
+    (known_until set once).  Rows are closed before new ones are opened, so the
+    table never passes through two current holdings that share a date (SQLite's
+    triggers check every statement; they cannot wait for the commit).
+    """
+    current = session.scalars(select(Holding).where(Holding.org_id == org_id, current_rows())).all()
     wanted: dict[tuple, list[Draft]] = {}
     for draft in drafts:
         wanted.setdefault(draft.key(), []).append(draft)
@@ -258,10 +251,14 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
         if same:
             same.pop()
         elif row.known_from == now:
-            # Opened and closed within this transaction: nobody ever saw it.
+            # Opened earlier in this same transaction (an amendment derives twice at
+            # one moment): it was never committed, so no one has ever been shown it,
+            # and it is not recorded history.  It cannot be closed either, since it
+            # would be known over an empty span (known_until = known_from).
             session.delete(row)
         else:
             row.known_until = now
+    session.flush()
     for group in wanted.values():
         for draft in group:
             session.add(Holding(
@@ -272,7 +269,46 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
 
 def rederive(session: Session, org_ids: Iterable[int], now: datetime) -> None:
     for org_id in sorted(set(org_ids)):
-        sync(session, org_id, replay(session, org_id, now), now)
+        drafts = replay(session, org_id, now)
+        refuse_overlaps(session, drafts)
+        sync(session, org_id, drafts, now)
+
+
+def overlapping_drafts(drafts: Iterable) -> Iterable[tuple]:
+    """(a, b) for every two items of one person and post that share a date; items have
+    person_id, post_id, since and until (derivation drafts or holding rows)."""
+    by_post: dict[tuple[int, int], list] = {}
+    for item in drafts:
+        by_post.setdefault((item.person_id, item.post_id), []).append(item)
+    for _, group in sorted(by_post.items(), key=lambda entry: entry[0]):
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if share_a_date(a, b):
+                    yield a, b
+
+
+def refuse_overlaps(session: Session, drafts: list[Draft]) -> None:
+    """Refuse a derivation that would show one person holding one post twice at once.
+
+    That happens only when the record names one person twice for one post with
+    no appointment between (removed twice, or named in a 列X之后 reference after
+    being removed), so that the later holding starts on a date not on record,
+    and a NULL start is open below.  What is true is that they were appointed again on a date the
+    registry does not know, which a holding cannot say; so the notice is
+    refused, naming both, and the clerk links it to the right person
+    (--person NAME=ID) or records the missing appointment first.
+    """
+    for a, b in overlapping_drafts(drafts):
+        person = session.get(Person, a.person_id)
+        spans = sorted(_span(d) for d in (a, b))
+        raise NoticeError(
+            f"{person.name} (person {person.id}) would hold {a.title} twice at once ({spans[0]} and {spans[1]}); "
+            f"a second holding needs an appointment between the two on record, or --person to name someone else"
+        )
+
+
+def _span(draft) -> str:
+    return f"{draft.since.isoformat() if draft.since else '(未记载)'}–{draft.until.isoformat() if draft.until else ''}"
 
 
 def orgs_of_people(session: Session, person_ids: Iterable[int], at: Iterable[datetime] = ()) -> set[int]:
@@ -297,14 +333,20 @@ def orgs_of_people(session: Session, person_ids: Iterable[int], at: Iterable[dat
     return orgs
 
 
-def rebuild(session: Session) -> None:
+def rebuild(session: Session, now: datetime | None = None) -> None:
     """Re-derive every holding from the notices and person events alone.
 
-    Replays the recorded history in recorded order, so that "as known at"
-    answers survive a rebuild as well as "as of" answers.
+    With no holdings stored (lost, or never derived), replays the recorded
+    history in recorded order, so that "as known at" answers come back as well
+    as "as of" answers: every row it writes is appended.  Holdings on record
+    are recorded history and stay as they are: then every organization is
+    re-derived now, closing the rows that differ and opening their
+    replacements, so that answers about the past stay what the registry said.
     """
-    session.query(Holding).delete()
-    session.flush()
+    if session.scalar(select(Holding.id).limit(1)) is not None:
+        now = clock(session, now)
+        rederive(session, session.scalars(select(Organization.id)).all(), now)
+        return
     moments: dict[datetime, set[int]] = {}
     for version in session.scalars(select(NoticeVersion)):
         orgs = {a.org_id for a in version.actions}

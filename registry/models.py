@@ -9,14 +9,22 @@ records.  Holdings are derived from those and carry two time axes:
   NULL means the post is still held.
 - ``[known_from, known_until)``: when the registry said so (the "as known at"
   axis).  A re-derivation closes rows that changed instead of rewriting them.
+
+The database holds the rules, on SQLite and PostgreSQL alike: every closed set
+of values is a CHECK constraint, every id that points at a row is a foreign
+key, a notice has at most one active version (a partial unique index), recorded
+time only moves forward (known_until > known_from), and no two current
+holdings of one person in one post share a date (an exclusion constraint on
+PostgreSQL, triggers on SQLite).  Every constraint has a name, which the
+migrations (``registry/migrations``) use.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
+    DDL,
     CheckConstraint,
     Date,
     DateTime,
@@ -26,17 +34,64 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    literal_column,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    """Recorded time is kept as naive UTC, which compares the same on every backend."""
+    """This machine's clock as naive UTC; recorded time comes from ``server_now`` instead."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class server_now(FunctionElement):
+    """The database server's clock as naive UTC, which compares the same on every backend.
+
+    Recorded time is kept as naive UTC.  PostgreSQL gives the statement's time
+    in microseconds; SQLite gives the machine's time in milliseconds.
+    """
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(server_now)
+def _server_now(element, compiler, **kw):
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(server_now, "postgresql")
+def _server_now_postgresql(element, compiler, **kw):
+    return "(statement_timestamp() AT TIME ZONE 'UTC')"
+
+
+@compiles(server_now, "sqlite")
+def _server_now_sqlite(element, compiler, **kw):
+    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# The closed sets of values, each held by a CHECK constraint.
+ACTION_KINDS = ("appoint", "remove")
+END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended")
+SUPERSEDE_KINDS = ("retracted", "amended")
+EVENT_KINDS = ("merge", "split")
+EVENT_ROLES = ("subject", "ranked_after")  # how a split's action named the person that moves
+
+
+def one_of(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
+    """The SQL of a CHECK that ``column`` takes one of ``values`` (or is NULL)."""
+    allowed = f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IS NULL OR {allowed}" if nullable else allowed
 
 
 class Meta(Base):
@@ -51,7 +106,7 @@ class Organization(Base):
     __tablename__ = "organizations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     aliases: Mapped[list[OrgAlias]] = relationship(back_populates="organization", order_by="OrgAlias.id")
 
 
@@ -79,7 +134,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     gender: Mapped[str | None] = mapped_column(String(4))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
 
 
 class Notice(Base):
@@ -96,7 +151,13 @@ class Notice(Base):
 
 class NoticeVersion(Base):
     __tablename__ = "notice_versions"
-    __table_args__ = (UniqueConstraint("notice_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("notice_id", "version"),
+        CheckConstraint(one_of("supersede_kind", SUPERSEDE_KINDS, nullable=True), name="notice_version_supersede_kind"),
+        # At most one active version per notice: a second one is refused by the database.
+        Index("ux_notice_versions_active", "notice_id", unique=True,
+              sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -108,7 +169,7 @@ class NoticeVersion(Base):
     date: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     # Set when a retraction or an amendment replaces this version; nothing is deleted.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -123,6 +184,10 @@ class Action(Base):
     """One act of a notice, in text order, with the clause it was read from."""
 
     __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ACTION_KINDS), name="action_kind"),
+        CheckConstraint(one_of("end_reason", END_REASONS, nullable=True), name="action_end_reason"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("notice_versions.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
@@ -148,21 +213,36 @@ class PersonEvent(Base):
     """A clerk's decision about identity: two records are one person, or one is two."""
 
     __tablename__ = "person_events"
+    __table_args__ = (CheckConstraint(one_of("kind", EVENT_KINDS), name="person_event_kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # "merge" | "split"
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: kept; split: source
     other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: absorbed; split: new
-    action_ids_json: Mapped[str] = mapped_column(Text, default="[]")  # split: the actions that move
     reason: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(100))
     undo_reason: Mapped[str | None] = mapped_column(Text)
+    # split: the actions that move, each with the role in which it named the person.
+    links: Mapped[list[PersonEventAction]] = relationship(
+        lazy="selectin", order_by="(PersonEventAction.action_id, PersonEventAction.role)",
+    )
 
     @property
-    def action_ids(self) -> list[int]:
-        return json.loads(self.action_ids_json)
+    def action_ids(self) -> list[dict]:
+        """[{"action": id, "role": "subject" | "ranked_after"}, ...] for a split; [] for a merge."""
+        return [{"action": link.action_id, "role": link.role} for link in self.links]
+
+
+class PersonEventAction(Base):
+    """One action a split moves to the new person, and the role in which it names them."""
+
+    __tablename__ = "person_event_actions"
+    __table_args__ = (CheckConstraint(one_of("role", EVENT_ROLES), name="person_event_action_role"),)
+    event_id: Mapped[int] = mapped_column(ForeignKey("person_events.id"), primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class RosterImport(Base):
@@ -214,6 +294,8 @@ class Holding(Base):
     __table_args__ = (
         CheckConstraint("since IS NULL OR until IS NULL OR until > since", name="holding_ends_after_start"),
         CheckConstraint("start_action_id IS NOT NULL OR start_roster_row_id IS NOT NULL", name="holding_has_a_source"),
+        CheckConstraint("known_until IS NULL OR known_until > known_from", name="holding_known_until_after_from"),
+        CheckConstraint(one_of("end_reason", END_REASONS, nullable=True), name="holding_end_reason"),
         Index("ix_holdings_org_asof", "org_id", "since", "until"),
         Index("ix_holdings_post_asof", "post_id", "since", "until"),
         Index("ix_holdings_person", "person_id"),
@@ -237,7 +319,7 @@ class Holding(Base):
     start_roster_row_id: Mapped[int | None] = mapped_column(ForeignKey("roster_rows.id"))
     end_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
-    known_from: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    known_from: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     known_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -250,3 +332,44 @@ class Holding(Base):
     @property
     def start_known(self) -> bool:
         return self.since is not None
+
+
+# No two current holdings of one person in one post share a date ([since, until),
+# NULL open).  PostgreSQL checks it at commit (deferred), so that a re-derivation
+# may close and open rows in any order; SQLite cannot defer a trigger, so the
+# derivation closes rows before it opens new ones (``derive.sync``).
+Holding.__table__.append_constraint(ExcludeConstraint(
+    (Holding.__table__.c.person_id, "="),
+    (Holding.__table__.c.post_id, "="),
+    (func.daterange(Holding.__table__.c.since, Holding.__table__.c.until, literal_column("'[)'")), "&&"),
+    name="holding_no_overlap", using="gist", where=text("known_until IS NULL"),
+    deferrable=True, initially="DEFERRED",
+).ddl_if(dialect="postgresql"))
+
+# The operator classes that let a gist index compare integers with "=".
+event.listen(Holding.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"))
+
+_OVERLAPPING_CURRENT_HOLDING = """
+    SELECT RAISE(ABORT, 'holding_no_overlap: two current holdings of one person in one post share a date')
+    WHERE EXISTS (
+        SELECT 1 FROM holdings AS other
+        WHERE other.known_until IS NULL AND other.id IS NOT NEW.id
+          AND other.person_id = NEW.person_id AND other.post_id = NEW.post_id
+          AND (other.since IS NULL OR NEW.until IS NULL OR other.since < NEW.until)
+          AND (NEW.since IS NULL OR other.until IS NULL OR NEW.since < other.until)
+    );
+"""
+SQLITE_TRIGGERS = {
+    "holding_no_overlap_insert": (
+        "CREATE TRIGGER holding_no_overlap_insert BEFORE INSERT ON holdings "
+        f"FOR EACH ROW WHEN NEW.known_until IS NULL BEGIN {_OVERLAPPING_CURRENT_HOLDING} END"
+    ),
+    "holding_no_overlap_update": (
+        "CREATE TRIGGER holding_no_overlap_update "
+        "BEFORE UPDATE OF person_id, post_id, since, until, known_until ON holdings "
+        f"FOR EACH ROW WHEN NEW.known_until IS NULL BEGIN {_OVERLAPPING_CURRENT_HOLDING} END"
+    ),
+}
+for _statement in SQLITE_TRIGGERS.values():
+    event.listen(Holding.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

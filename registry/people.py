@@ -20,16 +20,18 @@ it undone, never by deleting it.
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import derive
+from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
 from .errors import NotFound, RegistryError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, utcnow
-from .queries import iso, known
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
+from .queries import iso
+from .timerules import (
+    TICK, canonical_order, clock, event_undone_at, held_during, known, recorded_by, share_a_date, version_shown,
+)
 
 KINDS = {"merge": "合并", "split": "拆分"}
 
@@ -54,16 +56,16 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
     ``merged_into`` is the person a record now counts as (null for a person in
     their own right); a merged record lists no holdings or notices of its own.
     """
-    at = known_at or utcnow()
+    at = known_at
     query = query.strip()
     if query.isdigit():
         person = session.get(Person, int(query))
-        if person is None or person.created_at > at:
+        if person is None or not _exists(person, at):
             raise NotFound(f"no person with id {query}")
         records = [person]
     else:
         records = list(session.scalars(
-            select(Person).where(Person.name == query, Person.created_at <= at).order_by(Person.id)
+            select(Person).where(Person.name == query, recorded_by(Person.created_at, at)).order_by(Person.id)
         ))
         if not records:
             raise NotFound(f"nobody called {query} is on record")
@@ -108,14 +110,14 @@ def short_holding(org: str, title: str, since: date | None, until: date | None) 
     return f"{org}{title} {_span(since, until)}"
 
 
-def _mentions(session: Session, people_map: derive.PersonMap, at: datetime) -> dict[int, list[str]]:
+def _mentions(session: Session, people_map: derive.PersonMap, at: datetime | None) -> dict[int, list[str]]:
     """Notice numbers naming each person (as subject or in 列X之后), in canonical order."""
     rows = session.execute(
         select(Action, Notice.number)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(derive.visible_versions(at))
-        .order_by(*derive.canonical_order())
+        .where(version_shown(at))
+        .order_by(*canonical_order())
     ).all()
     found: dict[int, list[str]] = {}
     for action, number in rows:
@@ -125,18 +127,24 @@ def _mentions(session: Session, people_map: derive.PersonMap, at: datetime) -> d
     return found
 
 
-def _events(session: Session, at: datetime) -> list[PersonEvent]:
+def _events(session: Session, at: datetime | None) -> list[PersonEvent]:
     return list(session.scalars(
-        select(PersonEvent).where(PersonEvent.recorded_at <= at).order_by(PersonEvent.recorded_at, PersonEvent.id)
+        select(PersonEvent).where(recorded_by(PersonEvent.recorded_at, at))
+        .order_by(PersonEvent.recorded_at, PersonEvent.id)
     ))
+
+
+def _exists(person: Person, at: datetime | None) -> bool:
+    """Whether the person record had been created by recorded time ``at`` (now if None)."""
+    return at is None or person.created_at <= at
 
 
 def _moment(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "+00:00" if value is not None else None
 
 
-def _event_json(event: PersonEvent, at: datetime) -> dict:
-    undone = event.undone_at is not None and event.undone_at <= at
+def _event_json(event: PersonEvent, at: datetime | None) -> dict:
+    undone = event_undone_at(event, at)
     return {
         "event_id": event.id,
         "kind": event.kind,
@@ -165,7 +173,7 @@ def describe_event(event: dict) -> str:
 
 def history_notes(session: Session, query: str, known_at: datetime | None = None) -> list[str]:
     """The person events in force behind a history answer, one line each."""
-    at = known_at or utcnow()
+    at = known_at
     query = query.strip()
     if query.isdigit():
         ids = {int(query)}
@@ -226,8 +234,8 @@ def events_view(data: dict) -> tuple[list[str], list[list]]:
 def merge(session: Session, kept_id: int, other_id: int, reason: str, by: str = "",
           now: datetime | None = None) -> PersonEvent:
     """Record that two person records are one person; the first id is kept."""
-    now = now or utcnow()
     _require_reason(reason)
+    now = clock(session, now)
     if kept_id == other_id:
         raise RegistryError(f"person {kept_id} is already one person; give two different ids")
     kept, other = _person(session, kept_id, now), _person(session, other_id, now)
@@ -262,7 +270,7 @@ def _refuse_same_post_at_once(session: Session, first: int, second: int, refusal
     theirs = [r for r in rows if r.Holding.person_id == second]
     for a in mine:
         for b in theirs:
-            if a.Holding.post_id == b.Holding.post_id and _share_a_date(a.Holding, b.Holding):
+            if a.Holding.post_id == b.Holding.post_id and share_a_date(a.Holding, b.Holding):
                 raise RegistryError(
                     f"{refusal}: both hold {a.name}{a.title} at the same time "
                     f"({_span(a.Holding.since, a.Holding.until)} and {_span(b.Holding.since, b.Holding.until)})"
@@ -272,8 +280,8 @@ def _refuse_same_post_at_once(session: Session, first: int, second: int, refusal
 def split(session: Session, person_id: int, holding_ids: list[int], reason: str, by: str = "",
           now: datetime | None = None) -> PersonEvent:
     """Record that the given holdings of a person were another person's; they move to a new record."""
-    now = now or utcnow()
     _require_reason(reason)
+    now = clock(session, now)
     person = _person(session, person_id, now)
     if not holding_ids:
         raise RegistryError("name the holdings that move with --holding")
@@ -299,7 +307,8 @@ def split(session: Session, person_id: int, holding_ids: list[int], reason: str,
     session.add(new)
     session.flush()
     event = PersonEvent(kind="split", person_id=person.id, other_person_id=new.id, reason=reason.strip(),
-                        action_ids_json=json.dumps(_actions_behind(session, person.id, moving, held, now)),
+                        links=[PersonEventAction(action_id=item["action"], role=item["role"])
+                               for item in _actions_behind(session, person.id, moving, held, now)],
                         recorded_at=now, recorded_by=by)
     _apply(session, event, [person.id, new.id], now, f"person {person.id} cannot be split that way")
     return event
@@ -330,28 +339,23 @@ def _actions_behind(session: Session, person_id: int, moving: list[Holding], hel
     references = session.execute(
         select(Action, NoticeVersion.date)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
-        .where(Action.ranked_after_person_id.is_not(None), derive.visible_versions(now))
+        .where(Action.ranked_after_person_id.is_not(None), version_shown(now))
         .order_by(NoticeVersion.date, Action.id)
     ).all()
     for action, on in references:
         if people_map.ranked_after(action) != person_id:
             continue
-        if any(h.org_id == action.org_id and _covers(h, on) for h in moving) and not any(
-            h.org_id == action.org_id and _covers(h, on) for h in staying
+        if any(h.org_id == action.org_id and held_during(h, on) for h in moving) and not any(
+            h.org_id == action.org_id and held_during(h, on) for h in staying
         ):
             add(action.id, "ranked_after")
     return items
 
 
-def _covers(holding: Holding, on: date) -> bool:
-    """Held on ``on``, the end day included: a reference the same day precedes the removal."""
-    return (holding.since is None or holding.since <= on) and (holding.until is None or on <= holding.until)
-
-
 def undo(session: Session, event_id: int, reason: str, by: str = "", now: datetime | None = None) -> PersonEvent:
     """Stop a merge or split from now on; the event stays on record, marked undone."""
-    now = now or utcnow()
     _require_reason(reason)
+    now = clock(session, now)
     event = session.get(PersonEvent, event_id)
     if event is None or event.recorded_at > now:
         raise NotFound(f"no person event {event_id}; see `registry people NAME` for event ids")
@@ -359,14 +363,11 @@ def undo(session: Session, event_id: int, reason: str, by: str = "", now: dateti
         raise RegistryError(f"event {event.id} was already undone on {event.undone_at:%Y-%m-%d}")
     ids = [event.person_id, event.other_person_id]
     event.undone_at, event.undone_by, event.undo_reason = now, by, reason.strip()
-    _apply(session, None, ids, now, f"event {event.id} cannot be undone", before=now - _TICK)
+    _apply(session, None, ids, now, f"event {event.id} cannot be undone", before=now - TICK)
     return event
 
 
 # -- shared -------------------------------------------------------------------------
-
-_TICK = timedelta(microseconds=1)  # the moment just before a change
-
 
 def _require_reason(reason: str | None) -> None:
     if not reason or not reason.strip():
@@ -416,22 +417,7 @@ def _span(since: date | None, until: date | None) -> str:
     return f"{since.isoformat() if since else '(未记载)'}–{until.isoformat() if until else ''}"
 
 
-def _share_a_date(a, b) -> bool:
-    """Whether two [since, until) spans (NULL: open) share a date."""
-    return max(a.since or date.min, b.since or date.min) < min(a.until or date.max, b.until or date.max)
-
-
-def _overlapping_pairs(items):
-    """(a, b) for every two items of one person and post that share a date; items have
-    person_id, post_id, since and until (derivation drafts or holding rows)."""
-    by_post: dict[tuple[int, int], list] = {}
-    for item in items:
-        by_post.setdefault((item.person_id, item.post_id), []).append(item)
-    for _, group in sorted(by_post.items(), key=lambda entry: entry[0]):
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if _share_a_date(a, b):
-                    yield a, b
+_overlapping_pairs = derive.overlapping_drafts
 
 
 def _spans(a, b) -> tuple[str, str]:

@@ -1,82 +1,26 @@
 """The questions the office asks: roster, who held a post, a person's history, the notices.
 
-Every query asks "as of D" through ``in_force`` (and ``held_on`` inside it),
-and "as known at T" through ``known``; no query writes its own interval test.
+Every query asks "as of D" through ``timerules.held_on`` and "as known at T"
+through ``timerules.known`` (or ``notice_status`` for notices); no query writes
+its own interval test.
 Results are plain dicts in the shapes of the JSON contract.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from .errors import NotFound, RegistryError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow, utcnow
+from .errors import NotFound
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
 from .orgs import lookup_org, title_class
-from .text import normalize
-
-
-def held_on(on: date) -> ColumnElement[bool]:
-    """The half-open interval test: held on ``on`` iff since <= on < until (NULL: open)."""
-    return and_(
-        or_(Holding.since.is_(None), Holding.since <= on),
-        or_(Holding.until.is_(None), Holding.until > on),
-    )
-
-
-def current() -> ColumnElement[bool]:
-    """Rows the registry shows now."""
-    return Holding.known_until.is_(None)
-
-
-def known(at: datetime | None) -> ColumnElement[bool]:
-    """Rows the registry showed at recorded time ``at`` (now if None)."""
-    if at is None:
-        return current()
-    return and_(Holding.known_from <= at, or_(Holding.known_until.is_(None), Holding.known_until > at))
-
-
-def in_force(on: date, known_at: datetime | None = None) -> ColumnElement[bool]:
-    """Held on ``on``, as the registry knew it at ``known_at``."""
-    return and_(held_on(on), known(known_at))
+from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
 def iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-_NUMBER = re.compile(r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]?\s*(?P<year>\d{4})\s*[〕］\]）】\-/]?\s*(?P<seq>\d{1,4})\s*号?$")
-
-
-def normalize_number(number: str) -> str:
-    """林政发[2023]3号, 林政发(2023)3号, 林政发〔2023〕3 号 → 林政发〔2023〕3号."""
-    m = _NUMBER.search(normalize(number).strip())
-    if m is None:
-        raise NotFound(f"{number!r} is not a document number such as 林政发〔2023〕3号")
-    return f"{m['series']}〔{int(m['year'])}〕{int(m['seq'])}号"
-
-
-_DATE_FORMS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-)
-
-
-def parse_date(text: str) -> date:
-    """2023-02-06, 2023/2/6 or 2023年2月6日."""
-    value = normalize(text).strip()
-    for form in _DATE_FORMS:
-        m = form.fullmatch(value)
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                break
-    raise ValueError(f"{text!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日")
 
 
 def _holdings_statement():
@@ -135,7 +79,7 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "acting": h.acting,
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
-            "on_probation": h.probation_until is not None and as_of < h.probation_until,
+            "on_probation": on_probation(h.probation_until, as_of),
             "ranked_after": row.ranked_after_name,
             "basis": row.basis,
         })
@@ -164,7 +108,7 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
         }
         if detail:
             holder.update(acting=h.acting, probation_until=iso(h.probation_until),
-                          on_probation=h.probation_until is not None and on < h.probation_until)
+                          on_probation=on_probation(h.probation_until, on))
         holders.append(holder)
     return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 
@@ -213,32 +157,15 @@ def _appointed_by(row) -> str | None:
     return row.basis if row.start.kind == "appoint" and not row.Holding.inferred else None
 
 
-def notice_status(versions, at: datetime | None):
-    """The status of a notice at recorded time ``at`` and the version that shows it.
-
-    ``versions`` are in version order and need only ``version``, ``recorded_at``
-    and ``superseded_at`` (NoticeVersion objects or rows).
-    """
-    at = at or utcnow()
-    seen = [v for v in versions if v.recorded_at <= at]
-    if not seen:
-        return None
-    active = [v for v in seen if v.superseded_at is None or v.superseded_at > at]
-    if active:
-        version = active[-1]
-        return ("amended" if version.version > 1 else "recorded"), version
-    return "retracted", seen[-1]
-
-
 def notices(session: Session, known_at: datetime | None = None) -> dict:
-    at = known_at or utcnow()
+    at = known_at
     # Three queries of plain rows, whatever the number of notices: a listing of a
     # province's archive must not build an object per notice and per version.
     versions: dict[int, list] = {}
     for version in session.execute(
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
                NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at)
-        .where(NoticeVersion.recorded_at <= at).order_by(NoticeVersion.version)
+        .where(recorded_by(NoticeVersion.recorded_at, at)).order_by(NoticeVersion.version)
     ):
         versions.setdefault(version.notice_id, []).append(version)
     counts = dict(session.execute(select(Action.version_id, func.count(Action.id)).group_by(Action.version_id)).all())
@@ -277,16 +204,3 @@ def organizations(session: Session, known_at: datetime | None = None) -> dict:
             "holdings": counts.get(org.id, 0),
         })
     return {"organizations": result}
-
-
-def parse_known_at(text: str) -> datetime:
-    """ISO 8601; without a zone it is the machine's local time.  Returned as naive UTC."""
-    from datetime import timezone
-
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise RegistryError(f"{text!r} is not an ISO 8601 date and time such as 2026-11-29T10:00") from None
-    if value.tzinfo is None:
-        value = value.astimezone()  # the machine's zone
-    return value.astimezone(timezone.utc).replace(tzinfo=None)

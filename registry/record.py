@@ -27,7 +27,6 @@ stored on each action as the clerk saw it in the preview; ``links``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,15 +34,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import derive
+from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
 from .errors import NoticeError, NotFound, RegistryError
 from .models import (
-    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, Post, utcnow,
+    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
 )
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
-from .queries import current, held_on
+from .inputs import normalize_number
 from .text import content_hash, decode
+from .timerules import clock, current, held_on, notice_key
 
 
 @dataclass
@@ -70,6 +70,7 @@ class Outcome:
 
 def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
     text = decode(data) if isinstance(data, bytes) else data
+    limits.check_notice_length(text)
     known = _known_org_names(session) if session is not None else ()
     return text, parse_notice(text, known_orgs=known)
 
@@ -88,7 +89,6 @@ def add_notice(
     hints: dict[tuple, int] | None = None,
 ) -> Outcome:
     """Record one notice in the caller's transaction.  Raises NoticeError to refuse it."""
-    now = now or utcnow()
     check_links(session, links)
     text, parsed = read_notice(data, session)
     digest = content_hash(text)
@@ -110,6 +110,7 @@ def add_notice(
                 f"({last.supersede_reason}); a retracted notice is not recorded again"
             )
 
+    now = clock(session, now)
     plan = _resolve(session, parsed, links or {}, hints or {}, now)
     if notice is None:
         notice = Notice(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
@@ -303,9 +304,7 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
 
 def _notice_key(action: Action) -> tuple:
     """Where an action's notice stands in canonical order: date, then number."""
-    version = action.version
-    notice = version.notice
-    return (version.date, notice.series, notice.year, notice.seq)
+    return notice_key(action.version, action.version.notice)
 
 
 # Sorts after every document number: a starting roster states the posts held at the end of its day.
@@ -336,11 +335,11 @@ def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime
 
 
 def retract(session: Session, number: str, reason: str, by: str = "", now: datetime | None = None) -> Notice:
-    now = now or utcnow()
     notice = _notice(session, number)
     version = _active_version(notice)
     if version is None:
         raise NoticeError(f"{notice.number} is already retracted")
+    now = clock(session, now)
     _supersede(version, "retracted", reason, by, now)
     session.flush()
     derive.rederive(session, {a.org_id for a in version.actions}, now)
@@ -350,7 +349,6 @@ def retract(session: Session, number: str, reason: str, by: str = "", now: datet
 def amend(session: Session, number: str, data: bytes | str, reason: str, by: str = "",
           links: dict[str, int] | None = None, now: datetime | None = None) -> Outcome:
     """Replace a notice's text from now on; the old version stays, marked superseded."""
-    now = now or utcnow()
     notice = _notice(session, number)
     old = _active_version(notice)
     if old is None:
@@ -368,6 +366,7 @@ def amend(session: Session, number: str, data: bytes | str, reason: str, by: str
         hints[(a.kind, a.name, org_name, a.title)] = a.person_id
         if a.ranked_after_person_id is not None:
             hints[("ranked_after", a.ranked_after_name, org_name, a.title)] = a.ranked_after_person_id
+    now = clock(session, now)
     _supersede(old, "amended", reason, by, now)
     session.flush()
     derive.rederive(session, {a.org_id for a in old.actions}, now)
@@ -400,13 +399,13 @@ def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> b
     carried = False
     for event in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split")):
         items = event.action_ids
-        extra = [
-            {"action": new_id, "role": item["role"]}
+        extra = list(dict.fromkeys(
+            (new_id, item["role"])
             for item in items if item["action"] in old_actions
             for new_id in restated.get(act(old_actions[item["action"]], item["role"]), [])
-        ]
+        ))
         if extra:
-            event.action_ids_json = json.dumps(items + extra)
+            event.links.extend(PersonEventAction(action_id=action_id, role=role) for action_id, role in extra)
             carried = True
     session.flush()
     return carried
@@ -422,8 +421,6 @@ def _supersede(version: NoticeVersion, kind: str, reason: str, by: str, now: dat
 
 
 def _notice(session: Session, number: str) -> Notice:
-    from .queries import normalize_number
-
     notice = session.scalar(select(Notice).where(Notice.number == normalize_number(number)))
     if notice is None:
         raise NotFound(f"no notice numbered {number}")

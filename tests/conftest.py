@@ -41,6 +41,10 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
+        # The registry's exclusion constraint needs btree_gist, which a migration creates in the
+        # first schema of the search path if the database lacks it.  Kept in public, it outlives
+        # every test schema: dropped with one, it would take other tests' constraints with it.
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in POSTGRES_URL else "?"
     try:

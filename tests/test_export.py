@@ -463,17 +463,3 @@ def test_known_at_exports_the_registry_as_it_stood(scenario, cli_run):
     assert not [m for m in now["memberships"] if any(s["number"] == "林政发〔2023〕12号" for s in m["sources"])]
     assert "end_date" not in next(m for m in now["memberships"] if m["id"] == "membership/1-1-2023-02-06")
     assert cli_run("export", "popolo", "--known-at", moment).stdout == before
-
-
-def test_a_second_unknown_start_in_one_post_keeps_its_id_in_an_as_of_export(seeded, cli_run, tmp_path):
-    again = tmp_path / "20.txt"
-    again.write_text(make_notice("林政发〔2023〕20号", "2023年5月1日", ["免去赵线的市卫生健康委员会副主任职务"]),
-                     encoding="utf-8")
-    assert cli_run("add-notice", "--yes", "--person", "赵线=9", str(again)).exit_code == 0
-    whole = export(cli_run, "popolo")
-    zhao = [(m["id"], m["end_date"]) for m in whole["memberships"] if m["person_id"] == "person/9"]
-    assert zhao == [("membership/9-7-unknown", "2023-02-06"), ("membership/9-7-unknown-2", "2023-05-01")]
-    on = export(cli_run, "popolo", "--as-of", "2023-03-01")
-    assert [m["id"] for m in on["memberships"] if m["person_id"] == "person/9"] == ["membership/9-7-unknown-2"]
-    entities = export(cli_run, "ftm", "--as-of", "2023-03-01")
-    assert [e["id"] for e in entities if e["id"].startswith("linzhi-occupancy-9-")] == ["linzhi-occupancy-9-7-unknown-2"]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from registry import db as dbmod
-from registry import queries
+from registry import inputs, queries, timerules
 from registry.models import Holding, Person
 from registry.record import add_notice, bundled_notice_files
 from conftest import make_notice
@@ -46,7 +46,7 @@ def snapshot(engine) -> dict:
     history, without person ids."""
     with dbmod.reading(engine) as session:
         changes: dict[str, set] = {}
-        for h in session.query(Holding).filter(queries.current()):
+        for h in session.query(Holding).filter(timerules.current()):
             dates = {d for d in (h.since, h.until, h.probation_until) if d is not None}
             changes.setdefault(h.post.organization.name, set()).update(dates | {d - timedelta(days=1) for d in dates})
         rosters = {}
@@ -92,7 +92,7 @@ def test_the_synthetic_notices_interact_as_intended(tmp_path):
 
 
 def _d(text):
-    return queries.parse_date(text)
+    return inputs.parse_date(text)
 
 
 def _date_order(text: str):

@@ -16,7 +16,7 @@ import pytest
 
 from registry.errors import NotFound
 from registry.parse import parse_notice
-from registry.queries import normalize_number
+from registry.inputs import normalize_number
 from registry.text import content_hash
 
 ISSUER = "林芝市人民政府"

@@ -532,8 +532,20 @@ def errors_of(cli_run, code: str) -> tuple[int, list[dict]]:
     return result.exit_code, [e for e in data["errors"] if e["code"] == code]
 
 
+def allow_overlaps(engine) -> None:
+    """Drop the rule that refuses two current holdings of one person in one post that share a date,
+    so that a test can plant what a registry written around the rules may hold."""
+    with engine.begin() as conn:
+        if is_sqlite(engine):
+            conn.exec_driver_sql("DROP TRIGGER holding_no_overlap_insert")
+            conn.exec_driver_sql("DROP TRIGGER holding_no_overlap_update")
+        else:
+            conn.execute(text("ALTER TABLE holdings DROP CONSTRAINT holding_no_overlap"))
+
+
 def test_check_overlap_of_a_copied_holding(seeded, cli_run):
     original = hid(seeded, "李艳君", "副局长")
+    allow_overlaps(seeded)
     with writing(seeded) as session:
         row = session.get(Holding, original)
         copy = Holding(person_id=row.person_id, post_id=row.post_id, org_id=row.org_id, since=date(2023, 3, 1),
@@ -564,6 +576,7 @@ def test_check_overlap_of_a_copied_holding(seeded, cli_run):
 ])
 def test_check_overlap_boundaries(seeded, cli_run, since, until, overlaps):
     original = hid(seeded, "李艳君", "副局长")
+    allow_overlaps(seeded)
     with writing(seeded) as session:
         row = session.get(Holding, original)
         session.add(Holding(person_id=row.person_id, post_id=row.post_id, org_id=row.org_id, since=since, until=until,
@@ -587,13 +600,15 @@ def test_check_overlap_after_a_merge(seeded, cli_run, add):
         "message": f"扎西 (people {first} and {second}) may be one person: both held posts in 市水利局 at different times",
         "ids": ids(holdings=holdings, people=[first, second]),
     }]
+    # ``registry merge`` refuses this merge, and the database refuses the overlap: write around both.
+    allow_overlaps(seeded)
     with writing(seeded) as session:
         now = utcnow()
         session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
                                 recorded_at=now))
         session.flush()
-        org_ids = derive.orgs_of_people(session, [first, second])
-        derive.rederive(session, org_ids, now)
+        for org_id in derive.orgs_of_people(session, [first, second]):
+            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
     code, found = errors_of(cli_run, "overlapping_holdings")
     assert code == 1
     assert len(found) == 1

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from conftest import BACKENDS, seeded_database
 from registry import db as dbmod
-from registry import queries
+from registry import inputs, queries
 from registry.errors import NotFound
 from registry.models import Action, Person
 
@@ -437,13 +437,13 @@ def test_unknown_organization_lists_the_closest(ask):
 @pytest.mark.parametrize("typed", ["2023-02-06", "2023-2-6", "2023/2/6", "2023/02/06", "2023年2月6日",
                                    "2023年02月06日", "2023 年 2 月 6 日", "２０２３－０２－０６"])
 def test_date_forms(typed):
-    assert queries.parse_date(typed) == date(2023, 2, 6)
+    assert inputs.parse_date(typed) == date(2023, 2, 6)
 
 
 @pytest.mark.parametrize("typed", ["2023-02-30", "2023-13-01", "06/02/2023", "yesterday", "2023年2月", ""])
 def test_bad_dates_are_refused(typed):
     with pytest.raises(ValueError) as caught:
-        queries.parse_date(typed)
+        inputs.parse_date(typed)
     assert str(caught.value) == f"{typed!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日"
 
 

@@ -178,12 +178,17 @@ def test_a_different_roster_for_the_same_date_is_its_own_source_and_its_conflict
     assert members(cli_run, "市商务局", D)[0][:4] == (1, "张三", "局长", "2015-03-01")
 
 
-def test_a_roster_contradicting_a_removal_is_listed(seeded, cli_run, tmp_path):
+def test_a_roster_contradicting_a_removal_is_refused(seeded, cli_run, tmp_path):
+    # The database holds the rules: one person cannot hold one post twice at once, so a sheet
+    # saying 张利 held the post since 2020 though a notice removed him in 2023 is refused whole.
+    before = dump(seeded)
     sheet = xlsx(tmp_path / "late.xlsx", [["市商务局", "张利", "副局长", "2020-01-01", None, ""]])
     result = cli_run("import-roster", str(sheet), "--as-of", "2023-03-01", "--reason", "x", "--yes", "--person", "张利=7")
-    assert result.exit_code == 0, result.stderr
-    assert ("conflict: 名册 late.xlsx（2023-03-01） row 2: 张利 holds 市商务局副局长 on 2023-03-01, but 林政发〔2023〕3号 "
-            "ended that on 2023-02-06\n") in result.stderr
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Error: 张利 (person 7) would hold 副局长 twice at once ((未记载)–2023-02-06 and "
+                             "2020-01-01–); a second holding needs an appointment between the two on record, "
+                             "or --person to name someone else\n")
+    assert dump(seeded) == before
 
 
 REFUSALS = [
@@ -326,23 +331,28 @@ def test_a_registry_written_by_0_1_0_upgrades_with_every_answer_unchanged(tmp_pa
 
 
 def test_the_upgrade_keeps_the_triggers_on_holdings(tmp_path):
-    """SQLite alters holdings by copying it; a trigger an earlier revision put there must survive."""
+    """SQLite alters holdings by copying it; the triggers earlier revisions put there must survive."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     engine = create_engine(f"sqlite:///{tmp_path / 'triggers.db'}")
     trigger = ("CREATE TRIGGER holding_guard BEFORE INSERT ON holdings WHEN NEW.position < 0 "
                "BEGIN SELECT RAISE(ABORT, 'negative position'); END")
+    before_roster = ScriptDirectory.from_config(schema.alembic_config()).get_revision("0004").down_revision
+
+    def triggers(connection):
+        return sorted(connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings'").scalars())
+
     try:
         with engine.begin() as connection:
-            command.upgrade(schema.alembic_config(connection), "0001")
+            command.upgrade(schema.alembic_config(connection), before_roster)
             connection.exec_driver_sql(trigger)
+            expected = triggers(connection)
+            assert trigger in expected
             command.upgrade(schema.alembic_config(connection), "head")
-            found = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings'").scalars().all()
-            assert found == [trigger]
-            command.downgrade(schema.alembic_config(connection), "0001")
-            found = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'holdings'").scalars().all()
-            assert found == [trigger]
+            assert triggers(connection) == expected
+            command.downgrade(schema.alembic_config(connection), before_roster)
+            assert triggers(connection) == expected
     finally:
         engine.dispose()

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from .. import derive, queries
 from ..errors import NoticeError, RegistryError
+from ..inputs import parse_date
 from ..models import Holding, Person, Post, RosterImport, RosterRow, utcnow
 from ..orgs import TITLES, create_org, find_org
 from ..record import check_links
@@ -187,7 +188,7 @@ def read_entries(file_name: str, data: bytes, as_of: date) -> list[Entry]:
 
 def _date(text: str, number: int, heading: str) -> date:
     try:
-        return queries.parse_date(text)
+        return parse_date(text)
     except ValueError:
         raise RegistryError(f"row {number}: {heading} {text!r} is not a date such as 2019-05-20") from None
 

@@ -1,0 +1,72 @@
+"""Lengths, checked before anything is written, the same on every backend.
+
+SQLite keeps a string of any length and PostgreSQL refuses one longer than
+its column with a driver error; the registry refuses it in one sentence
+first, naming the field, whichever backend holds it.  The limits are the
+column lengths in ``models``: one truth.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from .errors import NoticeError, RegistryError
+
+# What a clerk calls each bounded field; a field not named here is called by its column.
+LABELS = {
+    "people.name": "the name",
+    "actions.name": "the name",
+    "actions.ranked_after_name": "the name in 列…之后",
+    "actions.title": "the post title",
+    "posts.title": "the post title",
+    "organizations.name": "the organization name",
+    "org_aliases.alias": "the organization name",
+    "notices.number": "the document number",
+    "notices.series": "the document series",
+    "notice_versions.title": "the notice title",
+    "notice_versions.issuer": "the issuer",
+    "notice_versions.addressees": "the addressees",
+    "notice_versions.basis": "the basis",
+    "notice_versions.signer": "the signer",
+    "actions.secondment": "the secondment",
+    "holdings.secondment": "the secondment",
+    "notice_versions.recorded_by": "the user (--user)",
+    "notice_versions.superseded_by": "the user (--user)",
+    "person_events.recorded_by": "the user (--user)",
+    "person_events.undone_by": "the user (--user)",
+}
+# Fields a clerk gives on the command line, rather than read from a notice.
+_COMMAND_LINE = {"recorded_by", "superseded_by", "undone_by"}
+
+
+def too_long(table: str, column: str, value: str, limit: int) -> RegistryError:
+    label = LABELS.get(f"{table}.{column}", f"{table}.{column}")
+    shown = value if len(value) <= 20 else value[:20] + "…"
+    error = RegistryError if column in _COMMAND_LINE else NoticeError
+    return error(f"{label} {shown!r} is {len(value)} characters long; the registry keeps at most {limit}")
+
+
+@event.listens_for(Session, "before_flush")
+def _check_lengths(session: Session, _context, _instances) -> None:
+    for instance in list(session.new) + list(session.dirty):
+        state = inspect(instance)
+        for attribute in state.mapper.column_attrs:
+            column = attribute.columns[0]
+            limit = getattr(column.type, "length", None)
+            value = state.dict.get(attribute.key)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                raise too_long(column.table.name, column.name, value, limit)
+
+
+# A notice is a few thousand characters; a whole gazette is under 100,000.  Anything
+# longer is not one notice, and reading it would take minutes before any field is seen.
+MAX_NOTICE_CHARACTERS = 200_000
+
+
+def check_notice_length(text: str) -> None:
+    if len(text) > MAX_NOTICE_CHARACTERS:
+        raise NoticeError(
+            f"the notice is {len(text)} characters long; a notice is at most {MAX_NOTICE_CHARACTERS}, "
+            f"so this is not one notice"
+        )

@@ -1,0 +1,204 @@
+"""The time rules, in one place: "held on D", "known at T", canonical order, notice status, recorded time.
+
+A holding has two axes.  ``[since, until)`` is when the post was held: held on
+D means since <= D < until, a NULL since being "not on record" (open below)
+and a NULL until "still holds" (open above).  ``[known_from, known_until)`` is
+when the registry said so.  Notice versions are shown over
+``[recorded_at, superseded_at)`` and person events are in force over
+``[recorded_at, undone_at)``.  "Known at T" with no T means as the registry
+stands now.
+
+Each rule is written here once as a SQL predicate for queries and, where
+rows already loaded need it, once as a Python mirror beside it; no other
+module writes its own interval test.  Recorded time comes from the database
+server's clock (``clock``), never from a client's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from .models import Action, Holding, Meta, Notice, NoticeVersion, Person, PersonEvent, server_now
+
+TICK = timedelta(microseconds=1)  # the smallest step of recorded time
+
+
+# -- as of D: [since, until) --------------------------------------------------------
+
+def held_on(on, holding=Holding) -> ColumnElement[bool]:
+    """The half-open test: held on ``on`` iff since <= on < until (NULL: open).  ``on`` may be a column."""
+    return and_(
+        or_(holding.since.is_(None), holding.since <= on),
+        or_(holding.until.is_(None), holding.until > on),
+    )
+
+
+def holds_on(span, on: date) -> bool:
+    """Python mirror of ``held_on`` for anything with ``since`` and ``until``."""
+    return (span.since is None or span.since <= on) and (span.until is None or on < span.until)
+
+
+def held_during(span, on: date) -> bool:
+    """Held at some time on ``on``: held on it, or ended that very day.
+
+    A clause of a notice dated the day a holding ends may come before the
+    removal (a 列X之后 reference the same day), so it still finds the holder.
+    """
+    return holds_on(span, on) or span.until == on
+
+
+def ended_by(span, on: date) -> bool:
+    """The holding had ended by ``on``: its last day was before ``on`` (half-open: not held on ``until``)."""
+    return span.until is not None and span.until <= on
+
+
+def on_probation(probation_until: date | None, on: date) -> bool:
+    """A probation runs up to ``probation_until``, exclusive: on it, the probation is over."""
+    return probation_until is not None and on < probation_until
+
+
+def probation_covers(on, holding=Holding) -> ColumnElement[bool]:
+    """SQL mirror of ``on_probation``: holdings whose probation period still runs on ``on``."""
+    return and_(holding.probation_until.is_not(None), holding.probation_until > on)
+
+
+class Span(NamedTuple):
+    since: date | None
+    until: date | None
+
+
+def share_a_date(a, b) -> bool:
+    """Whether two [since, until) spans (NULL: open) share a date; the rule the database
+    enforces for two current holdings of one person in one post."""
+    return max(a.since or date.min, b.since or date.min) < min(a.until or date.max, b.until or date.max)
+
+
+def in_period(column, start: date | None, end: date | None) -> ColumnElement[bool]:
+    """Dates (points, such as a notice's date) in the closed period [start, end]; a missing bound is open."""
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column <= end)
+    return and_(true(), *conditions)
+
+
+# -- known at T -----------------------------------------------------------------------
+
+def _by(moment: datetime | None, at: datetime | None) -> bool:
+    """A recorded ``moment`` has happened by ``at`` (None: now)."""
+    return moment is not None and (at is None or moment <= at)
+
+
+def recorded_by(column, at: datetime | None) -> ColumnElement[bool]:
+    """A row recorded at ``column`` exists at ``at`` (None: now)."""
+    return true() if at is None else column <= at
+
+
+def current(holding=Holding) -> ColumnElement[bool]:
+    """Holdings the registry shows now."""
+    return holding.known_until.is_(None)
+
+
+def known(at: datetime | None, holding=Holding) -> ColumnElement[bool]:
+    """Holdings the registry showed at recorded time ``at`` (now if None)."""
+    if at is None:
+        return current(holding)
+    return and_(holding.known_from <= at, or_(holding.known_until.is_(None), holding.known_until > at))
+
+
+def version_shown(at: datetime | None) -> ColumnElement[bool]:
+    """Notice versions the registry showed at recorded time ``at`` (now if None)."""
+    if at is None:
+        return NoticeVersion.superseded_at.is_(None)
+    return (NoticeVersion.recorded_at <= at) & (
+        NoticeVersion.superseded_at.is_(None) | (NoticeVersion.superseded_at > at)
+    )
+
+
+def version_shown_at(version, at: datetime | None) -> bool:
+    """Python mirror of ``version_shown``."""
+    return _by(version.recorded_at, at) and not _by(version.superseded_at, at)
+
+
+def event_in_force(at: datetime | None) -> ColumnElement[bool]:
+    """Person events in force at recorded time ``at``: recorded by then and not undone by then."""
+    if at is None:
+        return PersonEvent.undone_at.is_(None)
+    return (PersonEvent.recorded_at <= at) & (PersonEvent.undone_at.is_(None) | (PersonEvent.undone_at > at))
+
+
+def event_in_force_at(event, at: datetime | None) -> bool:
+    """Python mirror of ``event_in_force``."""
+    return _by(event.recorded_at, at) and not _by(event.undone_at, at)
+
+
+def event_undone_at(event, at: datetime | None) -> bool:
+    """Whether the event had been undone by ``at``."""
+    return _by(event.undone_at, at)
+
+
+def notice_status(versions, at: datetime | None):
+    """The status of a notice at recorded time ``at`` (now if None) and the version that shows it.
+
+    ``versions`` are in version order and need only ``version``, ``recorded_at``
+    and ``superseded_at`` (NoticeVersion objects or rows).  None: not yet recorded.
+    """
+    seen = [v for v in versions if _by(v.recorded_at, at)]
+    if not seen:
+        return None
+    active = [v for v in seen if version_shown_at(v, at)]
+    if active:
+        version = active[-1]
+        return ("amended" if version.version > 1 else "recorded"), version
+    return "retracted", seen[-1]
+
+
+# -- canonical order ---------------------------------------------------------------------
+
+def canonical_order():
+    """Notice date, then document number numerically (series, year, number), then clause order."""
+    return (NoticeVersion.date, Notice.series, Notice.year, Notice.seq, Action.seq)
+
+
+def notice_key(version, notice) -> tuple:
+    """Python mirror of ``canonical_order`` for a notice: date, then number."""
+    return (version.date, notice.series, notice.year, notice.seq)
+
+
+# -- recorded time ------------------------------------------------------------------------
+
+def clock(session: Session, now: datetime | None = None) -> datetime:
+    """The recorded time of this write, from the database server's clock (UTC).
+
+    Strictly later than every recorded time before it, so that two writes in
+    the same millisecond, or a server clock set back, still give
+    known_until > known_from.  A given ``now`` (tests choose their moments) is
+    used as it is and counted as handed out.  Call it inside the write
+    transaction, which holds the writer lock.
+    """
+    row = session.get(Meta, "clock")
+    last = datetime.fromisoformat(row.value) if row is not None and row.value else _latest_recorded(session)
+    if now is None:
+        now = session.scalar(select(server_now()))
+        if last is not None and now <= last:
+            now = last + TICK
+    latest = now if last is None else max(now, last)
+    if row is None:
+        session.add(Meta(key="clock", value=latest.isoformat()))
+    else:
+        row.value = latest.isoformat()
+    return now
+
+
+def _latest_recorded(session: Session) -> datetime | None:
+    """The latest recorded time in a registry that has not kept its clock (one written by 0.1.0)."""
+    columns = (NoticeVersion.recorded_at, NoticeVersion.superseded_at, PersonEvent.recorded_at,
+               PersonEvent.undone_at, Holding.known_from, Holding.known_until, Person.created_at)
+    found = [session.scalar(select(func.max(column))) for column in columns]
+    found = [moment for moment in found if moment is not None]
+    return max(found) if found else None
