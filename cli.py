@@ -5,7 +5,9 @@ The logic lives in the ``registry`` package; nothing here touches a table.
 
 from __future__ import annotations
 
+import functools
 import getpass
+import shutil
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -14,10 +16,11 @@ from pathlib import Path
 import click
 
 from registry import db as dbmod
-from registry import __version__, admin, inputs, intake, queries, record, render, reports, schema
+from registry import __version__, admin, inputs, intake, ordering, queries, record, render, reports, schema
 from registry.exchange import ftm, popolo, records
 from registry.exchange import roster_import
 from registry import people as peoplemod
+from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
 from registry.errors import RegistryError
 
@@ -66,9 +69,26 @@ def bom_option(f):
     return click.option("--bom", is_flag=True, help="With --format csv: start with a BOM, for Excel.")(f)
 
 
-def query_options(f):
-    """--format, --known-at and --bom: what every query command takes."""
-    return format_option()(known_at_option(bom_option(f)))
+def query_options(f, formats=render.FORMATS):
+    """--format, --known-at and --bom: what every query command takes.  --bom is refused
+    unless the format is CSV, before anything is asked."""
+    @functools.wraps(f)
+    def checked(*args, **kwargs):
+        if kwargs.get("bom") and kwargs.get("fmt") != "csv":
+            raise click.UsageError(f"--bom is for --format csv only (the format here is {kwargs.get('fmt')})")
+        return f(*args, **kwargs)
+    return format_option(formats)(known_at_option(bom_option(checked)))
+
+
+DOCUMENT_FORMATS = render.FORMATS + ("html", "xlsx")
+
+
+def document_options(f):
+    """The query options plus the printable formats: --format html|xlsx, --output, --ids."""
+    f = click.option("--ids", is_flag=True, help="With --format html or xlsx: show the person ids.")(f)
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write to this file instead of standard output (xlsx needs it on a terminal).")(f)
+    return query_options(f, DOCUMENT_FORMATS)
 
 
 # -- the group --------------------------------------------------------------------
@@ -155,15 +175,77 @@ def main():
     cli(prog_name="registry")
 
 
-def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None):
-    if fmt == "json":
-        click.echo(render.to_json(data))
+def emit(fmt: str, data: dict, view, bom: bool = False, csv_view=None, *, title: str | None = None,
+         empty: str | None = None, output: Path | None = None, printed=None, ids: bool = False):
+    """Write an answer in its format: to ``output``, or to stdout (through a pager when a
+    table is longer than the terminal).  ``title`` and ``empty`` are table-only lines;
+    ``printed(data, made_on, ids)`` gives the Document for html and xlsx."""
+    if fmt in ("html", "xlsx"):
+        from registry.output import html, xlsx
+
+        made = printed(data, date.today(), ids)
+        deliver(html.to_html(made) if fmt == "html" else xlsx.to_xlsx(made), output)
+    elif fmt == "json":
+        deliver(render.to_json(data) + "\n", output)
+    elif fmt == "csv":
+        deliver(render.to_csv(*(csv_view or view)(data), bom=bom), output)
+    else:
+        deliver(tables_text([(title, *view(data), empty)], output), output, paged=True)
+
+
+def tables_text(parts, output: Path | None = None) -> str:
+    """(title, headers, rows, empty) parts as text, a blank line apart; each table fits the
+    terminal's width when it goes to one."""
+    screen = None if output is not None else _stdout_terminal()
+    lines: list[str] = []
+    for number, (title, headers, rows, empty) in enumerate(parts):
+        if number:
+            lines.append("")
+        if title:
+            lines.append(title)
+        if rows:
+            lines.append(render.table(headers, rows, width=screen.columns if screen else None))
+        elif empty:
+            lines.append(empty)
+    return "".join(line + "\n" for line in lines)
+
+
+def deliver(payload: str | bytes, output: Path | None, paged: bool = False) -> None:
+    """To a file, or to stdout; bytes never to a terminal, and a long table through the pager."""
+    if output is not None:
+        try:
+            output.write_bytes(payload.encode("utf-8") if isinstance(payload, str) else payload)
+        except OSError as error:
+            raise RegistryError(f"cannot write {output}: {error.strerror or error}") from None
+        click.echo(f"written to {output}", err=True)
         return
-    headers, rows = (csv_view or view)(data) if fmt == "csv" else view(data)
-    if fmt == "csv":
-        click.echo(render.to_csv(headers, rows, bom=bom), nl=False)
-    elif rows:
-        click.echo(render.table(headers, rows))
+    screen = _stdout_terminal()
+    if isinstance(payload, bytes):
+        if screen is not None:
+            raise RegistryError("a workbook is not for the terminal; give --output FILE or redirect to a file")
+        click.echo(payload, nl=False)
+    elif paged and screen is not None and payload.count("\n") > screen.lines - 1:
+        click.echo_via_pager(payload)
+    else:
+        click.echo(payload, nl=False)
+
+
+def _stdout_terminal():
+    """The size of the terminal stdout writes to, or None when it is a file or a pipe (tests replace this)."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size()
+
+
+def _day(value: date | None) -> date:
+    """The date asked about (today by default); a future date gets a note, not a refusal."""
+    today = date.today()
+    if value is None:
+        return today
+    if value > today:
+        click.echo(f"note: {value.isoformat()} is after today ({today.isoformat()}); "
+                   f"the answer is what the notices on record say for that date", err=True)
+    return value
 
 
 # -- commands ---------------------------------------------------------------------
@@ -228,22 +310,24 @@ def backup(obj: Context, file):
 @click.option("--yes", "-y", is_flag=True, help="Record without asking for confirmation.")
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
               help="Link a name in the notices to the existing person with this id, who must have "
-                   "that name (repeatable).")
+                   "that name, or make it a new person with NAME=new (repeatable).")
 @format_option(("table", "json"))
 @click.pass_obj
 def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
     """Show a notice's actions and resolved people, then record it atomically.
 
     Example: registry add-notice 林政发〔2023〕9号.txt --person 扎西=12
-    FILES are notice files, directories of them, or - for standard input.
-    Several notices are recorded one by one in date and number order; a
-    refused one does not stop the others, and the exit code is then 1.
+    FILES are notice files (text, PDF or Word .docx; a gazette issue holds
+    several documents, and each personnel notice in it is recorded), folders
+    of them (read recursively), or - for standard input.  Several notices are
+    recorded one by one in date and number order; a refused one does not stop
+    the others, and the exit code is then 1.
     """
     links = _links(persons)
     engine = obj.ready_engine()
     sources = intake.read_sources(files, stdin=lambda: sys.stdin.buffer.read())
     # Ask only when someone can answer: not with --yes, not when the notice itself comes on stdin.
-    confirm = not dry_run and not yes and _on_terminal() and all(s.label != "<stdin>" for s in sources)
+    confirm = not dry_run and not yes and _on_terminal() and all(not s.label.startswith("<stdin>") for s in sources)
     if len(sources) == 1:
         _add_one(obj, engine, sources[0], dry_run=dry_run, confirm=confirm, links=links, fmt=fmt)
     else:
@@ -255,17 +339,24 @@ def _on_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _links(persons) -> dict[str, int]:
-    links: dict[str, int] = {}
+def _links(persons) -> dict[str, int | str]:
+    """NAME=ID links a name to a person on record; NAME=new makes it a new person."""
+    links: dict[str, int | str] = {}
     for item in persons:
         name, sep, ident = item.partition("=")
         name, ident = name.strip(), ident.strip()
-        if not sep or not name or not ident.isascii() or not ident.isdigit():
+        if ident.lower() == record.NEW:
+            value: int | str = record.NEW
+        elif sep and name and ident.isascii() and ident.isdigit():
+            value = int(ident)
+        else:
             raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
-        if links.get(name, int(ident)) != int(ident):
+        if not name:
+            raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
+        if links.get(name, value) != value:
             raise click.BadParameter(f"{name} is linked to two ids ({links[name]} and {ident})",
                                      param_hint="--person")
-        links[name] = int(ident)
+        links[name] = value
     return links
 
 
@@ -319,23 +410,25 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
         if len(sources) <= 3:
             yield None
             return
-        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} notices",
+        kind = "notices" if all(s.skipped is None and s.unread is None for s in sources) else "documents"
+        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} {kind}",
                                file=sys.stderr) as bar:
             yield lambda source: bar.update(1)
 
-    def show(summary, *, tables):
-        # After the bar is done: the previews as tables (or one JSON list), warnings on stderr.
+    def show(summary, *, tables, verb):
+        # After the bar is done: the previews as tables (or one JSON list of every document), warnings on stderr.
         earlier: dict[int, str] = {}
-        documents = []
+        documents = {}
         for source in summary.recorded:
             _show_preview(source.outcome, fmt, earlier, data=tables and fmt == "table")
             if tables and fmt == "table":
                 click.echo("")
-            documents.append(preview_json(source.outcome, earlier))
+            documents[id(source)] = preview_json(source.outcome, earlier)
             if dry_run or confirm:
                 earlier.update(created_elsewhere(source.outcome))
         if fmt == "json":
-            click.echo(render.to_json(documents))
+            click.echo(render.to_json([_document_json(source, summary, documents.get(id(source)), verb)
+                                       for source in summary.ordered]))
 
     def report(summary, verb):
         for source in summary.ordered:
@@ -344,16 +437,25 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
                            err=fmt == "json")
             elif source in summary.already:
                 click.echo(f"{source.outcome.notice.number} already recorded", err=fmt == "json")
+            elif source in summary.skipped:
+                click.echo(f"skipped {source.label}: {source.name} is {source.skipped}", err=fmt == "json")
+        for source in summary.unread:
+            click.echo(f"not read {source.label}: {source.unread}", err=True)
         for source in summary.refused:
             click.echo(f"refused {source.label}: {source.error}", err=True)
-        click.echo(f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
-                   f"{len(summary.refused)} refused", err=True)
+        counts = (f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
+                  f"{len(summary.refused)} refused")
+        if summary.skipped:
+            counts += f", {len(summary.skipped)} skipped"
+        if summary.unread:
+            counts += f"; {len(summary.unread)} file{'' if len(summary.unread) == 1 else 's'} not read"
+        click.echo(counts, err=True)
 
     if dry_run or confirm:
         with progress("previewing") as tick:
             summary = intake.record_batch(engine, sources, dry_run=True, links=links, recorded_by=obj.user,
                                           progress=tick)
-        show(summary, tables=True)
+        show(summary, tables=True, verb="would be recorded")
         report(summary, "would be recorded")
         if dry_run or not summary.recorded:
             sys.exit(1 if summary.refused else 0)
@@ -366,10 +468,34 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
     else:
         with progress("recording") as tick:
             summary = intake.record_batch(engine, sources, links=links, recorded_by=obj.user, progress=tick)
-        show(summary, tables=False)
+        show(summary, tables=False, verb="recorded")
     report(summary, "recorded")
     if summary.refused:
         sys.exit(1)
+
+
+def _document_json(source, summary, preview, verb) -> dict:
+    """One item of a batch in JSON: a notice's preview with its outcome, or what became of it."""
+    if preview is not None:
+        entry = dict(preview)
+        outcome = verb
+    else:
+        notice = source.outcome.notice if source.outcome is not None else None
+        heading = source.heading
+        entry = {
+            "number": notice.number if notice else heading.number if heading else source.number,
+            "date": (notice.date if notice else heading.date).isoformat() if notice or heading else None,
+            "title": notice.title if notice else source.title or None,
+            "actions": [],
+        }
+        outcome = ("already recorded" if source in summary.already else "skipped" if source in summary.skipped
+                   else "not read" if source in summary.unread else "refused")
+    entry["outcome"] = outcome
+    entry["reason"] = source.skipped or source.unread or source.error
+    entry["source"] = intake.origin_json(source.origin)
+    if entry["source"] is None:
+        entry["source"] = {"file": source.label, "document": None, "pages": None}
+    return entry
 
 
 @cli.command()
@@ -382,7 +508,7 @@ def notices(obj: Context, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.notices(session, known_at=known_at)
-    emit(fmt, data, render.notices_view, bom)
+    emit(fmt, data, render.notices_view, bom, csv_view=render.notices_csv_view)
     if fmt == "table" and data["missing"]:
         click.echo(f"\nmissing: {'、'.join(data['missing'])}")
 
@@ -397,63 +523,88 @@ def orgs(obj: Context, fmt, known_at, bom):
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.organizations(session, known_at=known_at)
-    emit(fmt, data, render.orgs_view, bom)
+    emit(fmt, data, render.orgs_view, bom, csv_view=render.orgs_csv_view)
 
 
 @cli.command()
-@click.argument("org")
+@click.argument("org", required=False)
+@click.option("--all", "every", is_flag=True, help="Every organization, in the office's order (see --order).")
+@click.option("--order", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --all: a file naming organizations one a line, in the order to print them.")
 @click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
-@query_options
+@document_options
 @click.pass_obj
-def roster(obj: Context, org, as_of, fmt, known_at, bom):
+def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, ids):
     """Print an organization's ranked leadership on a date.
 
     Example: registry roster 卫健委 --as-of 2023-02-07
+    Every bureau, printable: registry roster --all --format html -o roster.html
     """
-    as_of = as_of or date.today()
+    if every == (org is not None):
+        raise click.UsageError("Missing argument 'ORG'. Give an organization, or --all for every one."
+                               if not every else "give ORG or --all, not both")
+    if order is not None and not every:
+        raise click.UsageError("--order goes with --all")
+    as_of = _day(as_of)
+    on_paper = fmt in ("html", "xlsx")
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.roster(session, org, as_of, known_at=known_at)
-    if fmt == "table":
-        click.echo(f"{data['organization']}  {data['as_of']}")
-        if not data["members"]:
-            click.echo("(nobody on record)")
-    emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view)
+        if every:
+            first = ordering.read_order(session, order) if order is not None else None
+            data = queries.roster_all(session, as_of, known_at=known_at, first=first)
+            rosters = data["rosters"]
+        else:
+            data = queries.roster(session, org, as_of, known_at=known_at)
+            rosters = [data]
+        if on_paper or fmt == "table":
+            # The 备注 column of a table shows a secondment (挂职); the JSON contract does not carry it.
+            for answer in rosters:
+                queries.with_secondments(session, answer, known_at=known_at)
+    if fmt == "table" and every:
+        parts = [(f"{r['organization']}  {r['as_of']}", *render.roster_view(r), None) for r in rosters]
+        if data["without_holders"]:
+            parts.append((None, [], [], f"nobody on record on {data['as_of']}: {'、'.join(data['without_holders'])}"))
+        deliver(tables_text(parts, output), output, paged=True)
+        return
+    emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view, output=output, ids=ids,
+         title=f"{data.get('organization')}  {data['as_of']}", empty="(nobody on record)",
+         printed=document.roster_document)
 
 
 @cli.command("who-held")
 @click.argument("org")
 @click.argument("title")
 @click.option("--on", type=DATE, default=None, help="The date (default: today).")
-@query_options
+@document_options
 @click.pass_obj
-def who_held(obj: Context, org, title, on, fmt, known_at, bom):
+def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
     """Who held a post on a date.
 
     Example: registry who-held 市商务局 副局长 --on 2023-02-01
+    A title never recorded for the organization is refused with the closest ones.
     """
-    on = on or date.today()
+    on = _day(on)
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt != "json")
-    if fmt == "table":
-        click.echo(f"{data['organization']}{data['title']}  {data['on']}")
-        if not data["holders"]:
-            click.echo("(nobody on record)")
-    emit(fmt, data, render.who_held_view, bom)
+        queries.require_title(session, org, title, known_at=known_at)
+        data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt not in ("json", "csv"))
+    emit(fmt, data, render.who_held_view, bom, csv_view=render.who_held_csv_view, output=output, ids=ids,
+         title=f"{data['organization']}{data['title']}  {data['on']}", empty="(nobody on record)",
+         printed=document.who_held_document)
 
 
 @cli.command()
 @click.argument("name_or_id")
-@query_options
+@document_options
 @click.pass_obj
-def history(obj: Context, name_or_id, fmt, known_at, bom):
+def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     """Every post a person held, for everyone of that name (or one person id).
 
     Example: registry history 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
-        data = queries.history(session, name_or_id, known_at=known_at)
+        data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
-    emit(fmt, data, render.history_view, bom)
+    emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
+         printed=document.history_document)
     for note in notes:
         click.echo(note, err=True)
 
@@ -498,9 +649,15 @@ def amend(obj: Context, number, file, reason, persons, fmt):
     ids wherever the corrected text names them as before.
     """
     links = _links(persons)
-    source = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())[0]
+    items = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())
+    if len(items) > 1:
+        raise RegistryError(f"{file} holds {len(items)} documents; amend takes a file that holds one notice")
+    source = items[0]
+    if source.refusal is not None:
+        raise RegistryError(source.refusal)
     with dbmod.writing(obj.ready_engine()) as session:
         outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links)
+        intake.stamp_origin(session, outcome.notice.number, source.origin)
         _show_preview(outcome, fmt)
     click.echo(f"{outcome.notice.number} amended: {_actions(len(outcome.plan))}", err=fmt == "json")
 
@@ -584,9 +741,9 @@ def undo(obj: Context, event_id, reason):
 @click.option("--org", default=None, help="Only this organization (name or short form).")
 @click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
 @click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
-@query_options
+@document_options
 @click.pass_obj
-def changes(obj: Context, org, start, end, fmt, known_at, bom):
+def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
     """Every appointment, removal and re-ranking in a period, in notice order.
 
     Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
@@ -595,9 +752,8 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom):
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.changes(session, org, start, end, known_at=known_at)
-    if fmt == "table" and not data["changes"]:
-        click.echo("(no changes on record)")
-    emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view)
+    emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view, output=output, ids=ids,
+         empty="(no changes on record)", printed=document.changes_document)
 
 
 @cli.command()
@@ -611,7 +767,7 @@ def probation(obj: Context, on, ending_within, fmt, known_at, bom):
 
     Example: registry probation --on 2024-01-15 --ending-within 30
     """
-    on = on or date.today()
+    on = _day(on)
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.probation(session, on, ending_within, known_at=known_at)
     if fmt == "table" and not data["probations"]:
@@ -629,14 +785,16 @@ def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
 
     Example: registry vacancies 市国防动员办公室 --as-of 2023-02-07
     """
-    as_of = as_of or date.today()
+    as_of = _day(as_of)
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.vacancies(session, org, as_of, known_at=known_at)
-    if fmt == "table":
-        click.echo(f"{data['organization']}  {data['as_of']}")
-        if not data["vacancies"]:
-            click.echo("(no vacant head post)")
-    emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view)
+        heads = queries.head_titles_on_record(session, org, known_at=known_at)
+    # An organization that never had a head on record has no vacant head post, and says why.
+    empty = "(no vacant head post)" if heads else "(no head post on record)"
+    if fmt != "table" and not heads:
+        click.echo(f"note: no head post of {data['organization']} is on record", err=True)
+    emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view,
+         title=f"{data['organization']}  {data['as_of']}", empty=empty)
 
 
 @cli.command()

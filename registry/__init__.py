@@ -3,6 +3,7 @@
 Notices are the source of truth; holdings (who held which post, when) are
 derived from them and can always be rebuilt.  The modules, by concern:
 
+- sources: files in (text, PDF, Word) and the documents they hold
 - text: bytes to canonical notice text
 - inputs: what a clerk types (dates, document numbers, moments)
 - parse: notice text to actions (pure, no database)

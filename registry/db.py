@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -188,16 +188,55 @@ def writing(engine: Engine) -> Iterator[Session]:
     bounded by the busy or lock timeout; there is no retry on top of that.
     """
     session = Session(engine.execution_options(registry_write=True))
+    positions: list = []
     try:
         session.begin()
         session.execute(select(Meta).where(Meta.key == "writer").with_for_update()).scalar_one()
+        positions = _sequence_positions(session)
         yield session
         session.commit()
     except BaseException:
+        _restore_sequences(session, positions)
         session.rollback()
         raise
     finally:
         session.close()
+
+
+# PostgreSQL hands out sequence values outside transactions: a rollback keeps them spent, so a
+# refused notice or a preview would still move the next person's id on.  The writer notes where
+# every sequence stands once it holds the writer lock and, on the way out of a failed
+# transaction (still holding the lock, so no other writer can have drawn a value), puts them back.
+_SAVEPOINT = "registry_writer_start"
+
+
+def _sequence_positions(session: Session) -> list[tuple[str, int, bool]]:
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    connection = session.connection()
+    # last_value is NULL until a sequence is first used: it then restarts at its start value.
+    rows = connection.execute(text(
+        "SELECT sequencename, coalesce(last_value, start_value), last_value IS NOT NULL "
+        "FROM pg_sequences WHERE schemaname = current_schema()"
+    )).all()
+    if rows:
+        connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    return [tuple(row) for row in rows]
+
+
+def _restore_sequences(session: Session, positions: list[tuple[str, int, bool]]) -> None:
+    if not positions:
+        return
+    try:
+        connection = session.connection()
+        # Back to the start (an error may have aborted the transaction); the lock stays held.
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        connection.execute(text("SELECT " + ", ".join(
+            f"setval('\"{name}\"', {int(value)}, {'true' if called else 'false'})"
+            for name, value, called in positions
+        )))
+    except Exception:  # the connection itself failed: the rollback that follows reports it
+        pass
 
 
 def backup_sqlite(engine: Engine, target: Path) -> None:

@@ -175,7 +175,13 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
         person = people.subject(action)
         key = (person, action.title)
         if action.kind == "appoint":
-            if key in open_:
+            held, confirmed = open_.get(key), None
+            if held is not None and held.acting and not action.acting and held.since != on:
+                # 代理转正: the acting holding ends where the substantive one starts.
+                del open_[key]
+                held.until, held.end_action_id, held.end_reason = on, action.id, "confirmed"
+                confirmed = held
+            elif held is not None:
                 raise NoticeError(
                     f"{number} appoints {action.name} as {action.title} on {on}, a post they already hold"
                 )
@@ -206,6 +212,8 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
                     order.insert(order.index(anchor) + 1, draft)
                 else:
                     order.append(draft)
+            elif confirmed is not None and confirmed in order:
+                order.insert(order.index(confirmed) + 1, draft)  # the same place in the ranking
             else:
                 order.append(draft)
             drafts.append(draft)

@@ -5,6 +5,12 @@ is recorded in date and number order, whatever order the files were named in.
 A preview runs the very same code in a transaction that is rolled back, so it
 shows exactly what recording would do, new people and organizations included.
 A confirmed preview is recorded only if recording would still do the same.
+
+A file may hold several documents (a gazette issue): ``registry.sources``
+reads it (text, PDF or Word) and splits it, and each document becomes an item
+of the batch, with where it came from (its provenance).  A document that is
+not a personnel notice is skipped, and a file that cannot be read is refused,
+without stopping the others.
 """
 
 from __future__ import annotations
@@ -13,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from . import sources as documents
 from .db import reading, writing
-from .errors import RegistryError
+from .errors import NoticeError, RegistryError
+from .models import Notice, NoticeVersion
 from .parse import Heading, read_heading
 from .record import Outcome, add_notice, check_links
-from .text import decode
+from .text import check_size, decode
 
 ATTEMPTS = 2  # a second look after a lost race for a document number; never a wait
 
@@ -34,13 +43,36 @@ class _Rollback(Exception):
         self.outcome = outcome
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a notice's text came from: the file, the document's place in it (when the file
+    holds several) and, for a PDF, the pages it spans."""
+
+    file: str
+    document: int | None = None
+    pages: tuple[int, int] | None = None
+
+
 @dataclass(eq=False)
 class Source:
+    """One item of a batch: a notice to record, a document to skip, or a file not read."""
+
     label: str
-    data: bytes
+    data: bytes | str
     heading: Heading | None = None
     error: str | None = None
     outcome: Outcome | None = None
+    origin: Origin | None = None
+    refusal: str | None = None  # the file could not be read: refused before any reading of a notice
+    skipped: str | None = None  # a document that is not a personnel notice, and why
+    unread: str | None = None  # a file in a folder that is not read, and why
+    number: str | None = None  # a document's number and title, as its heading gives them
+    title: str = ""
+
+    @property
+    def name(self) -> str:
+        """How a clerk knows a document: its number (where it has one) and its title."""
+        return f"{self.number} {self.title}" if self.number else self.title
 
     @property
     def order(self) -> tuple:
@@ -48,26 +80,66 @@ class Source:
 
 
 def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None) -> list[Source]:
-    """Files, directories (their *.txt files) or '-' for standard input."""
+    """Files, directories (their .txt, .pdf and .docx files, recursively) or '-' for standard input.
+
+    A file is read by its content, whatever its name; each of its documents
+    becomes one item.  In a directory, every other file is an item "not read".
+    """
     sources: list[Source] = []
     for name in paths:
         if name == "-":
-            sources.append(Source("<stdin>", stdin() if stdin else b""))
+            sources += _file_items("<stdin>", "<stdin>", stdin() if stdin else b"")
             continue
         path = Path(name)
         try:
             if path.is_dir():
-                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
-                if not files:
-                    raise RegistryError(f"the directory {name} holds no .txt notices")
-                sources += [Source(str(p), p.read_bytes()) for p in files]
+                files = sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).parts)
+                readable = [p for p in files if p.suffix.lower() in documents.READABLE_SUFFIXES]
+                others = [p for p in files if p.suffix.lower() not in documents.READABLE_SUFFIXES]
+                if not readable:
+                    listed = f"; not read: {', '.join(str(p) for p in others)}" if others else ""
+                    raise RegistryError(f"the directory {name} holds no .txt, .pdf or .docx files{listed}")
+                for file in readable:
+                    sources += _file_items(str(file), str(file.relative_to(path)), file.read_bytes())
+                sources += [Source(str(file), b"", unread=_why_not_read(file)) for file in others]
             elif path.is_file():
-                sources.append(Source(str(path), path.read_bytes()))
+                sources += _file_items(str(path), path.name, path.read_bytes())
             else:
                 raise RegistryError(f"no file or directory called {name}")
         except OSError as error:
             raise RegistryError(f"cannot read {name}: {error.strerror or error}") from None
     return sources
+
+
+def _why_not_read(path: Path) -> str:
+    if path.suffix.lower() == ".doc":
+        return "a Word 97-2003 .doc file; save it as .docx or PDF"
+    return "not a .txt, .pdf or .docx file"
+
+
+def _file_items(label: str, file: str, data: bytes) -> list[Source]:
+    """The items of one file: its documents, or the file itself, refused, when it cannot be read."""
+    try:
+        extracted, found = documents.documents_of(data, label)
+    except NoticeError as error:
+        return [Source(label, data, refusal=str(error), origin=Origin(file))]
+    if len(found) == 1:
+        # One notice, as it always was: read whole (a text file exactly as before).
+        [document] = found
+        return [Source(label, data if extracted.kind == "text" else document.text,
+                       origin=Origin(file, None, document.pages))]
+    items = []
+    for document in found:
+        where = f"document {document.position}"
+        if document.pages:
+            first, last = document.pages
+            where += f", page {first}" if first == last else f", pages {first}-{last}"
+        item = Source(f"{label} ({where})", document.text, origin=Origin(file, document.position, document.pages),
+                      number=document.number, title=document.title)
+        if not document.personnel:
+            item.skipped = documents.NOT_PERSONNEL
+        items.append(item)
+    return items
 
 
 def order_batch(sources: list[Source]) -> list[Source]:
@@ -77,9 +149,13 @@ def order_batch(sources: list[Source]) -> list[Source]:
     on record by then (a name run into an organization needs them).
     """
     for source in sources:
-        source.heading = source.error = source.outcome = None
+        source.heading = source.outcome = None
+        source.error = source.refusal
+        if source.refusal is not None or source.skipped is not None or source.unread is not None:
+            continue
         try:
-            source.heading = read_heading(decode(source.data))
+            check_size(source.data)  # before decoding: an oversized text costs nothing to refuse
+            source.heading = read_heading(decode(source.data) if isinstance(source.data, bytes) else source.data)
         except RegistryError as error:
             source.error = str(error)
     return sorted(sources, key=lambda s: s.order)
@@ -122,9 +198,41 @@ def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run:
     raise AssertionError("unreachable")
 
 
+def _add(session: Session, source: Source, *, links=None, recorded_by: str = "") -> Outcome:
+    """Record one notice in the caller's transaction, with where its text came from."""
+    if source.refusal is not None:
+        raise NoticeError(source.refusal)
+    outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
+    if outcome.status == "recorded":
+        stamp_origin(session, outcome.notice.number, source.origin)
+    return outcome
+
+
+def stamp_origin(session: Session, number: str, origin: Origin | None) -> None:
+    """Keep, on the notice's current version, where its text came from."""
+    if origin is None:
+        return
+    version = session.scalar(
+        select(NoticeVersion).join(Notice, NoticeVersion.notice_id == Notice.id)
+        .where(Notice.number == number, NoticeVersion.superseded_at.is_(None))
+    )
+    version.source_file = origin.file
+    version.source_document = origin.document
+    version.source_first_page, version.source_last_page = origin.pages or (None, None)
+    session.flush()
+
+
+def origin_json(origin: Origin | None) -> dict | None:
+    """The "source" of a notice in JSON, as ``notices`` gives it."""
+    if origin is None:
+        return None
+    return {"file": origin.file, "document": origin.document, "pages": list(origin.pages) if origin.pages else None}
+
+
 def record(engine: Engine, source: Source, *, dry_run: bool = False, links=None, recorded_by: str = "") -> Outcome:
     """Record (or, with dry_run, preview) one notice in its own transaction."""
-    return _transaction(engine, lambda session: add_notice(session, source.data, recorded_by=recorded_by, links=links), dry_run=dry_run)
+    return _transaction(engine, lambda session: _add(session, source, recorded_by=recorded_by, links=links),
+                        dry_run=dry_run)
 
 
 def plan_signature(outcome: Outcome, names: dict[int, tuple] | None = None) -> list[tuple]:
@@ -158,7 +266,7 @@ def record_confirmed(engine: Engine, source: Source, confirmed: list[tuple], *, 
     def work(session: Session) -> Outcome:
         seen.clear()
         seen.update(names or {})
-        outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
+        outcome = _add(session, source, recorded_by=recorded_by, links=links)
         if outcome.status == "recorded" and plan_signature(outcome, seen) != confirmed:
             raise RegistryError(
                 f"the registry changed since the preview of {outcome.notice.number}; nothing was recorded, run again"
@@ -177,10 +285,16 @@ class BatchSummary:
     recorded: list[Source] = field(default_factory=list)
     already: list[Source] = field(default_factory=list)
     refused: list[Source] = field(default_factory=list)
+    skipped: list[Source] = field(default_factory=list)  # documents that are not personnel notices
+    unread: list[Source] = field(default_factory=list)  # files in a folder that were not read
 
     def file(self, source: Source) -> None:
         self.ordered.append(source)
-        if source.error is not None:
+        if source.unread is not None:
+            self.unread.append(source)
+        elif source.skipped is not None:
+            self.skipped.append(source)
+        elif source.error is not None:
             self.refused.append(source)
         elif source.outcome is not None and source.outcome.status == "already recorded":
             self.already.append(source)
@@ -204,7 +318,7 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
 
     def run(take: Callable[[Source], Outcome]) -> None:
         for source in ordered:
-            if source.error is None:
+            if source.error is None and source.skipped is None and source.unread is None:
                 try:
                     source.outcome = take(source)
                 except RegistryError as error:
@@ -219,7 +333,7 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
                 def preview(source: Source) -> Outcome:
                     nested = session.begin_nested()
                     try:
-                        outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
+                        outcome = _add(session, source, recorded_by=recorded_by, links=links)
                     except RegistryError:
                         nested.rollback()
                         raise

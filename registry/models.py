@@ -82,7 +82,8 @@ class Base(DeclarativeBase):
 
 # The closed sets of values, each held by a CHECK constraint.
 ACTION_KINDS = ("appoint", "remove")
-END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended")
+END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
+               "confirmed")
 SUPERSEDE_KINDS = ("retracted", "amended")
 EVENT_KINDS = ("merge", "split")
 EVENT_ROLES = ("subject", "ranked_after")  # how a split's action named the person that moves
@@ -157,6 +158,10 @@ class NoticeVersion(Base):
         # At most one active version per notice: a second one is refused by the database.
         Index("ux_notice_versions_active", "notice_id", unique=True,
               sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+        CheckConstraint(
+            "source_first_page IS NULL OR (source_first_page >= 1 AND source_last_page >= source_first_page)",
+            name="notice_version_pages_in_order",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
@@ -176,6 +181,12 @@ class NoticeVersion(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(100))
     supersede_kind: Mapped[str | None] = mapped_column(String(20))  # "retracted" | "amended"
     supersede_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the text came from (NULL for text recorded before 0.2): the file's name, the
+    # document's place in it when it holds several (a gazette issue), a PDF's page range.
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    source_document: Mapped[int | None] = mapped_column(Integer)
+    source_first_page: Mapped[int | None] = mapped_column(Integer)
+    source_last_page: Mapped[int | None] = mapped_column(Integer)
     notice: Mapped[Notice] = relationship(back_populates="versions")
     actions: Mapped[list[Action]] = relationship(back_populates="version", order_by="Action.seq")
 

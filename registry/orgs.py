@@ -26,7 +26,7 @@ HEAD_TITLES = (
 OTHER_TITLES = (
     "秘书", "委员", "党组成员", "调研员", "一级调研员", "二级调研员", "三级调研员", "四级调研员",
     "巡视员", "一级巡视员", "二级巡视员", "总工程师", "总会计师", "总经济师", "总规划师", "总督学",
-    "督学", "主任科员", "副调研员", "首席专家", "执行董事", "监事", "监事会主席",
+    "督学", "主任科员", "副调研员", "首席专家", "执行董事", "监事", "监事会主席", "党组副书记",
 )
 
 
@@ -51,6 +51,18 @@ def title_class(title: str) -> int:
     if title.startswith("副") and title[1:] in HEAD_TITLES:
         return 2
     return 3
+
+
+def roster_rank(title: str) -> int:
+    """Where a title stands in a roster, as an office lists its leadership: 党组书记 first, then
+    the heads, 党组副书记, 常务副…, 副…, 党组成员 after the deputies, anything else last."""
+    if title == "党组书记":
+        return 0
+    if title in ("党组副书记", "副党组书记"):
+        return 2
+    if title == "党组成员":
+        return 5
+    return (1, 3, 4, 6)[title_class(title)]
 
 
 def split_title(post: str) -> tuple[str, str] | None:

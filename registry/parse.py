@@ -1,16 +1,22 @@
 """Notice text to actions.  Pure: no database, no clock.
 
 A notice reads: number line, title, addressees, decision basis (经…研究，决定：),
-clauses, signing body, date.  Clauses are split at ；and 。 (never inside
-parentheses) across broken lines, and before numbered items (一、 二、 …) that
+clauses, signing body, date.  Clauses are split at ；and 。 and at a full stop .
+outside numbers (never inside parentheses) across broken lines, at a line end
+after 职务 or a closing qualifier, and before numbered items (一、 二、 1. …) that
 run on inside one paragraph.  A clause may hold several parts split at ，, of
-which a later 免去其… refers to the person named first.  A 任命 or 免去 governs
-the bare items that follow it ("X为Y", "X的Y职务"), as do the section headers
-任命：and 免去：.
+which a later 免去其… refers to the person named first; a leading 因…， gives the
+reason of the removals after it.  A 任命 or 免去 governs the bare items that
+follow it ("X为Y", "X的Y职务"), as do the section headers 任命：and 免去：.  A
+post "A兼B" is two posts, the second concurrent.
 
 Text arrives normalized (registry.text), so the grammar only knows full-width
-，；：（）.  Anything not understood is a NoticeError that quotes the clause: no
-clause is ever skipped.
+，；：（）.  Anything not understood is a NoticeError that quotes the clause and
+says what was expected.  No clause is ever skipped, by construction: every
+character of the decision body belongs to a clause that became actions (or to
+a section header), which ``_check_coverage`` verifies; and a new organization
+name that holds a verb, clause punctuation or a title followed by more text (a
+clause misread as a name) is refused.
 """
 
 from __future__ import annotations
@@ -21,8 +27,8 @@ from datetime import date
 from typing import Iterable
 
 from .errors import NoticeError
-from .orgs import canonical_org_name, split_title
-from .text import normalize, squeeze
+from .orgs import TITLES, canonical_org_name, split_title
+from .text import check_size, normalize, squeeze
 
 _NUMBER = re.compile(
     r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]\s*(?P<year>\d{4})\s*[〕］\]）】]\s*(?P<seq>\d{1,4})\s*号"
@@ -40,12 +46,24 @@ _ITEM = re.compile(
 _ISSUER_ENDINGS = ("人民政府", "政府", "办公室", "办公厅", "委员会", "管委会", "局")
 _SECTIONS = {"任命": "appoint", "任职": "appoint", "免去": "remove", "免职": "remove"}
 # A reason written as a part of its own after the removal: 免去X的Y职务，另有任用。
-_REASON_PARTS = {"另有任用": "reassigned", "退休": "retired", "终止试用期": "probation_terminated"}
+_REASON_PARTS = {"另有任用": "reassigned", "退休": "retired", "终止试用期": "probation_terminated",
+                 "挂职期满": "secondment_ended"}
+# A reason written before the verb: 因到龄退休，免去X的Y职务.  None: a reason that changes nothing.
+_LEADING_REASONS = {"到龄退休": "retired", "退休": "retired", "挂职期满": "secondment_ended",
+                    "工作需要": None, "工作调动": None}
 _NOT_IN_NAMES = ("的", "免去", "任命", "职务", "之后", "辞去", "同志", "不再")
 
 _DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned")
+# "confirmed": an acting holding ended by the same person's substantive appointment (代理转正).
+END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
+               "confirmed")
+
+# Limits that no real notice reaches (see also text.MAX_NOTICE_BYTES); beyond them a text is
+# refused before the clauses are read, which keeps intake linear in its input.
+MAX_CLAUSES = 1_000
+MAX_CLAUSE_CHARACTERS = 2_000
+MAX_NAME_CHARACTERS = 12
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,16 @@ class ParsedNotice:
     signer: str
     date: date
     actions: list[ParsedAction] = field(default_factory=list)
+    body: str = ""  # the decision body, squeezed, as split into clauses
+    clauses: list["Clause"] = field(default_factory=list)  # every clause of the body, in order
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause of the decision body and how many actions it gave (0 only for a section header)."""
+
+    text: str
+    actions: int
 
 
 def chinese_number(text: str) -> int:
@@ -141,12 +169,14 @@ def _read_heading(text: str):
 
 
 def read_heading(raw: str) -> Heading:
+    check_size(raw)
     return _read_heading(normalize(raw))[0]
 
 
 def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     """Parse a notice's text.  ``known_orgs`` (names and aliases on record) help split
     a name from an organization when a notice runs them together."""
+    check_size(raw)
     text = normalize(raw)
     heading, series_start, after_number, date_match = _read_heading(text)
     series, year, seq, number_text, notice_date = heading.series, heading.year, heading.seq, heading.number, heading.date
@@ -175,7 +205,8 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
         first, colon, _ = squeezed.partition("：")
         if colon and not re.search(r"任|免|辞去|代理", first):
             addressees, start = first, len(first) + 1
-    body = squeeze(_mark_items(body_text[_unsqueezed_index(body_text, start):]))
+    decision = _mark_line_ends(body_text[_unsqueezed_index(body_text, start):])
+    body = _full_stops(squeeze(_mark_items(decision)))
 
     if not signer:
         body, signer = _split_trailing_signer(body)
@@ -183,19 +214,105 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
         issuer = signer
 
     clauses = _split_clauses(body)
+    if len(clauses) > MAX_CLAUSES:
+        raise NoticeError(
+            f"{number_text} has {len(clauses):,} clauses, more than any notice (at most {MAX_CLAUSES:,}); "
+            "it is not read"
+        )
+    for clause in clauses:
+        if len(clause) > MAX_CLAUSE_CHARACTERS:
+            raise NoticeError(
+                f"the clause starting {clause[:60]!r} is {len(clause):,} characters long, more than any clause "
+                f"(at most {MAX_CLAUSE_CHARACTERS:,}); a clause boundary (。；) may be missing"
+            )
     if not any(_looks_personnel(clause) for clause in clauses):
         raise NoticeError(f"{number_text} has no appointment or removal clause; it is not a personnel notice")
 
     reader = _ClauseReader(tuple(known_orgs))
     actions: list[ParsedAction] = []
+    read: list[Clause] = []
     for clause in clauses:
-        actions.extend(reader.read(clause, offset=len(actions)))
+        new = reader.read(clause, offset=len(actions))
+        if not new and not reader.header_only(clause):
+            raise NoticeError(f"nothing was read from the clause {_q(clause)}")
+        read.append(Clause(clause, len(new)))
+        actions.extend(new)
     if not actions:
         raise NoticeError(f"{number_text} has no appointment or removal clause; it is not a personnel notice")
+    _check_coverage(body, read)
     return ParsedNotice(
         number=number_text, series=series, year=year, seq=seq, issuer=issuer, title=title,
         addressees=addressees, basis=basis, signer=signer, date=notice_date, actions=actions,
+        body=body, clauses=read,
     )
+
+
+def _q(text: str) -> str:
+    """A clause or a part quoted in a message: whole, unless it is too long to print."""
+    if len(text) <= 200:
+        return repr(text)
+    return repr(text[:60] + "…") + f" ({len(text):,} characters)"
+
+
+_SEPARATORS = re.compile(r"[；。，、\s]")
+
+
+def _check_coverage(body: str, clauses: list[Clause]) -> None:
+    """Every character of the decision body belongs to a clause that was read.
+
+    The clauses come from splitting the body, so this holds unless the
+    splitting itself is wrong; checking it here makes a lost clause a refusal
+    instead of a silent loss, whatever the grammar grows into.
+    """
+    read = _SEPARATORS.sub("", "".join(c.text for c in clauses))
+    whole = _SEPARATORS.sub("", body)
+    if read != whole:
+        at = next((i for i, (a, b) in enumerate(zip(read, whole)) if a != b), min(len(read), len(whole)))
+        raise NoticeError(f"the part {_q(whole[at:at + 40])} of the decision was not read")
+
+
+def _mark_line_ends(text: str) -> str:
+    """A line that ends in 职务 or in a closing qualifier （…） ends its clause: put a ；there.
+
+    Not when the next line goes on with punctuation, a qualifier, 的 (…职务的请求) or
+    is inside parentheses, and not after a （女） that belongs to a name.
+    """
+    lines = text.split("\n")
+    # The first character of the next line that is not blank, for each line (one pass from the end).
+    following = [""] * len(lines)
+    for index in range(len(lines) - 2, -1, -1):
+        later = lines[index + 1].lstrip()
+        following[index] = later[:1] or following[index + 1]
+    depth = 0
+    for index, line in enumerate(lines):
+        depth = max(0, depth + line.count("（") - line.count("）"))
+        stripped = line.rstrip()
+        if depth or not stripped.endswith(("职务", "）")) or stripped.endswith(("（女）", "（男）")):
+            continue
+        if following[index] and following[index] not in "，、；。：（）的":
+            lines[index] = stripped + "；"
+    return "\n".join(lines)
+
+
+def _full_stops(body: str) -> str:
+    """An ASCII (or NFKC-folded full-width) full stop ends a clause like 。, except inside a
+    number (2023.3) and after an item number (1.)."""
+    if "." not in body:
+        return body
+
+    def stop(m: re.Match) -> str:
+        at = m.start()
+        if at and body[at - 1].isdigit():
+            if m.end() < len(body) and body[m.end()].isdigit():
+                return "."
+            digits = at
+            while digits and body[digits - 1].isdigit():
+                digits -= 1
+            if digits == 0 or body[digits - 1] in "；。：，.":
+                return "."
+        return "。"
+
+    return re.sub(r"\.", stop, body)
 
 
 def _all_dates(text: str):
@@ -249,11 +366,10 @@ def _looks_personnel(clause: str) -> bool:
 def _unsqueezed_index(text: str, count: int) -> int:
     """The index in ``text`` of its ``count``-th non-whitespace character (0-based)."""
     seen = 0
-    for index, ch in enumerate(text):
-        if not ch.isspace():
-            if seen == count:
-                return index
-            seen += 1
+    for run in re.finditer(r"\S+", text):
+        if seen + len(run[0]) > count:
+            return run.start() + count - seen
+        seen += len(run[0])
     return len(text)
 
 
@@ -263,26 +379,31 @@ def _mark_items(text: str) -> str:
     An item number counts only where an item can start (after a line break, a
     space or ，。；：, outside parentheses) and only in sequence (the next number,
     or 1 again for a new list), so that 第一、 or a name list never splits.
+    One pass, whatever the length of the text.
     """
     expected = {"cn": 1, "ar": 1, "paren": 1}
-    cuts = []
+    pieces: list[str] = []
+    depth, scanned, copied = 0, 0, 0
     for m in _ITEM.finditer(text):
         start = m.start()
-        if start and not (text[start - 1].isspace() or text[start - 1] in "，。；："):
+        between = text[scanned:start]
+        depth = max(0, depth + between.count("（") - between.count("）"))
+        scanned = start
+        if start and not (text[start - 1].isspace() or text[start - 1] in "，。；：."):
             continue
-        if text.count("（", 0, start) > text.count("）", 0, start):
+        if depth:
             continue
         style = m.lastgroup
         value = chinese_number(m[style])
-        if value in (expected[style], 1):
-            expected[style] = value + 1
-            cuts.append(start)
-    for start in reversed(cuts):
-        if start and text[start - 1] == "，":  # 一、…，二、…: the comma ends the item
-            start -= 1
-            text = text[:start] + text[start + 1:]
-        text = text[:start] + "；" + text[start:]
-    return text
+        if value not in (expected[style], 1):
+            continue
+        expected[style] = value + 1
+        cut = start - 1 if start and text[start - 1] == "，" else start  # 一、…，二、…: the comma ends the item
+        pieces.append(text[copied:cut])
+        pieces.append("；")
+        copied = start
+    pieces.append(text[copied:])
+    return "".join(pieces)
 
 
 def _same_person_within(actions: list[ParsedAction], base: int) -> list[ParsedAction]:
@@ -299,18 +420,17 @@ def _same_person_within(actions: list[ParsedAction], base: int) -> list[ParsedAc
 
 def _split_top_level(text: str, separators: str) -> list[str]:
     """Split at separators that are not inside （…）."""
-    parts, depth, current = [], 0, []
-    for ch in text:
+    parts, depth, begin = [], 0, 0
+    for m in re.finditer(f"[（）{separators}]", text):
+        ch = m[0]
         if ch == "（":
             depth += 1
         elif ch == "）":
             depth = max(0, depth - 1)
-        if ch in separators and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
+        elif depth == 0:
+            parts.append(text[begin:m.start()])
+            begin = m.end()
+    parts.append(text[begin:])
     return [p for p in parts if p]
 
 
@@ -332,6 +452,11 @@ class _ClauseReader:
         self.known_bare = {_bare_org(org) for org in self.known}
         self.section: str | None = None
 
+    def header_only(self, clause: str) -> bool:
+        """Whether the clause is a section header alone (任命：), which governs the clauses after it."""
+        text = _strip_item_number(clause)
+        return any(text == header + "：" for header in _SECTIONS)
+
     def read(self, clause: str, offset: int) -> list[ParsedAction]:
         text = _strip_item_number(clause)
         for header, mode in _SECTIONS.items():
@@ -342,7 +467,10 @@ class _ClauseReader:
         if not text:
             return []
         actions: list[ParsedAction] = []
-        subject: tuple[str, int] | None = None  # the name a later 免去其 refers to
+        # The name a later 免去其 refers to, with the index of its first action (None: named
+        # without an action, as in "X挂职期满，免去其…").
+        subject: tuple[str, int | None] | None = None
+        leading: list[str | None] = []  # a reason given before the verb: 因到龄退休，…
         mode = self.section
         previous: list[int] = []  # indexes (in ``actions``) of the previous part's actions
         for part in _split_top_level(text, "，"):
@@ -350,24 +478,92 @@ class _ClauseReader:
             if part in _REASON_PARTS and not qualifiers:
                 actions = self._apply_reason(actions, previous, _REASON_PARTS[part], clause)
                 continue
+            if (m := re.fullmatch(r"因(?P<reason>.+)", part)) and not actions and not leading and not qualifiers:
+                if m["reason"] not in _LEADING_REASONS:
+                    raise NoticeError(f"cannot read the reason {part!r} in the clause {_q(clause)}: "
+                                      f"expected one of {'、'.join('因' + r for r in _LEADING_REASONS)}")
+                leading.append(_LEADING_REASONS[m["reason"]])
+                continue
+            m = re.fullmatch(r"(?P<name>.+?)(?:同志)?挂职期满", part)
+            if m and subject is None and not actions and not qualifiers and _names_ok(m["name"]):
+                subject = (_clean_name(m["name"], clause)[0], None)
+                leading.append("secondment_ended")
+                continue
             new, mode = self._read_part(part, qualifiers, clause, subject, mode)
             if not new:
-                raise NoticeError(f"cannot read the clause {clause!r}")
+                expected = self._expected(part, mode, clause)
+                if part == text:  # the whole clause: no need to quote it twice
+                    expected = expected.replace(f" in {part!r}", "")
+                raise NoticeError(f"cannot read the clause {_q(clause)}: {expected}")
             previous = list(range(len(actions), len(actions) + len(new)))
             new = _same_person_within(new, offset + len(actions))
             for action in new:
                 if subject is None:
                     subject = (action.name, offset + len(actions))
                 actions.append(action)
+        for reason in leading:
+            if reason is None:
+                continue
+            removals = [i for i, a in enumerate(actions) if a.kind == "remove"]
+            if not removals:
+                raise NoticeError(f"a removal reason stands without a removal in the clause {_q(clause)}")
+            actions = self._apply_reason(actions, removals, reason, clause)
         self.section = mode
         return actions
 
+    def _expected(self, part: str, mode: str | None, clause: str) -> str:
+        """What the grammar expected where it stopped reading ``part``: a name, a verb, a title,
+        an organization."""
+        if m := re.fullmatch(r"任命(?P<rest>.*)", part):
+            names, verb, posts = m["rest"].partition("为")
+            if not verb:
+                names, verb, posts = m["rest"].partition("代理")
+            if not verb:
+                return f"expected 为 or 代理 after the names in {part!r}"
+            return self._names_expected(names, clause) or self._posts_expected(posts)
+        if m := re.fullmatch(r"免去(?P<rest>.*)", part):
+            names, of, posts = m["rest"].partition("的")
+            if not of:
+                return f"expected 的, or an organization on record, after the name in {part!r}"
+            return self._names_expected(names, clause) or self._posts_expected(posts)
+        for verb in re.finditer(r"兼任|担任|代理|任", part):
+            if verb.start():
+                names, posts = part[: verb.start()], part[verb.end():]
+                return self._names_expected(names, clause) or self._posts_expected(posts)
+        if mode == "appoint" and "为" in part:
+            names, _, posts = part.partition("为")
+            return self._names_expected(names, clause) or self._posts_expected(posts)
+        if mode == "remove":
+            return f"expected a post and 职务 after the name in {part!r}"
+        return f"expected a name and a verb (任, 任命…为, 免去, 兼任, 代理) in {part!r}"
+
+    def _names_expected(self, names: str, clause: str) -> str:
+        for name in names.split("、"):
+            if _name_or_none(name) is None:
+                _refuse_long_name(name, clause)
+                return f"expected a name where {name!r} stands"
+        return ""
+
+    def _posts_expected(self, posts: str) -> str:
+        if not posts:
+            return "expected a post after the verb"
+        previous = None
+        for post in posts.split("、"):
+            for piece, _ in _concurrent_pieces(_strip_post(post)):
+                split = split_title(piece)
+                if split is None:
+                    return f"expected a title (局长, 副主任 …) at the end of {piece!r}"
+                if not split[0] and previous is None:
+                    return f"expected an organization before the title {split[1]!r}"
+                previous = split[0] or previous
+        return f"expected a name, a verb and a post in {posts!r}"
+
     def _apply_reason(self, actions, previous, reason, clause):
         if not previous or any(actions[i].kind != "remove" for i in previous):
-            raise NoticeError(f"a removal reason stands without a removal in the clause {clause!r}")
+            raise NoticeError(f"a removal reason stands without a removal in the clause {_q(clause)}")
         for i in previous:
             if actions[i].end_reason not in ("removed", reason):
-                raise NoticeError(f"two removal reasons in the clause {clause!r}")
+                raise NoticeError(f"two removal reasons in the clause {_q(clause)}")
             actions[i] = replace(actions[i], end_reason=reason)
         return actions
 
@@ -379,7 +575,7 @@ class _ClauseReader:
         m = re.fullmatch(r"免去其(?P<concurrent>兼任的)?(?P<posts>.+?)(?:的)?(?:职务)?", part)
         if m:
             if subject is None:
-                raise NoticeError(f"免去其 has no one named before it in the clause {clause!r}")
+                raise NoticeError(f"免去其 has no one named before it in the clause {_q(clause)}")
             actions = self._removals([(subject[0], None)], m["posts"], clause, q, concurrent=bool(m["concurrent"]))
             return [replace(a, same_person_as=subject[1]) for a in actions], mode
         m = re.fullmatch(r"免去(?P<body>.+?)(?:职务)?", part)
@@ -415,7 +611,7 @@ class _ClauseReader:
         return None
 
     def _posts_ok(self, posts: str) -> bool:
-        split = [split_title(_strip_post(post)) for post in posts.split("、")]
+        split = [split_title(piece) for post in posts.split("、") for piece, _ in _concurrent_pieces(_strip_post(post))]
         return bool(split) and all(split) and bool(split[0][0])
 
     def _names(self, names: str, clause: str) -> list[tuple[str, str | None]]:
@@ -425,21 +621,21 @@ class _ClauseReader:
 
     def _appointments(self, names, posts, clause, q, concurrent=False, acting=False) -> list[ParsedAction]:
         if q.end_reason:
-            raise NoticeError(f"a removal reason stands on an appointment in the clause {clause!r}")
+            raise NoticeError(f"a removal reason stands on an appointment in the clause {_q(clause)}")
         people = self._names(names, clause)
         split_posts = self._split_posts(posts, clause)
         if len(people) > 1 and len(split_posts) > 1:
-            raise NoticeError(f"several names and several posts in one appointment are ambiguous: {clause!r}")
+            raise NoticeError(f"several names and several posts in one appointment are ambiguous: {_q(clause)}")
         actions = []
         for index, (name, gender) in enumerate(people):
             # 任命甲、乙为A（列丙之后）: 甲 after 丙, then 乙 after 甲.
             after = q.ranked_after if index == 0 or q.ranked_after is None else people[index - 1][0]
             if after == name:
-                raise NoticeError(f"the clause {clause!r} ranks {name} after themselves")
-            for org, title in split_posts:
+                raise NoticeError(f"the clause {_q(clause)} ranks {name} after themselves")
+            for org, title, second in split_posts:
                 actions.append(ParsedAction(
                     kind="appoint", name=name, org=org, title=title, clause=clause,
-                    concurrent=concurrent, acting=acting, probation_months=q.probation_months,
+                    concurrent=concurrent or second, acting=acting, probation_months=q.probation_months,
                     secondment=q.secondment, ranked_after=after,
                     gender=gender or (q.gender if len(people) == 1 else None),
                 ))
@@ -454,7 +650,7 @@ class _ClauseReader:
             return self._removals(self._names(names, clause), posts, clause, q)
         cut = self._name_end(body)
         if cut is None:
-            raise NoticeError(f"cannot tell the name from the organization in the clause {clause!r}")
+            raise NoticeError(f"cannot tell the name from the organization in the clause {_q(clause)}")
         return self._removals(self._names(body[:cut], clause), body[cut:], clause, q)
 
     def _name_end(self, body: str) -> int | None:
@@ -479,41 +675,89 @@ class _ClauseReader:
 
     def _removals(self, people, posts, clause, q, reason=None, concurrent=False) -> list[ParsedAction]:
         if q.probation_months or q.ranked_after:
-            raise NoticeError(f"a probation or ranking stands on a removal in the clause {clause!r}")
+            raise NoticeError(f"a probation or ranking stands on a removal in the clause {_q(clause)}")
         if reason and q.end_reason and reason != q.end_reason:
-            raise NoticeError(f"two removal reasons in the clause {clause!r}")
+            raise NoticeError(f"two removal reasons in the clause {_q(clause)}")
         split_posts = self._split_posts(posts, clause)
         if len(people) > 1 and len(split_posts) > 1:
-            raise NoticeError(f"several names and several posts in one removal are ambiguous: {clause!r}")
+            raise NoticeError(f"several names and several posts in one removal are ambiguous: {_q(clause)}")
         actions = []
         for name, gender in people:
-            for org, title in split_posts:
+            for org, title, second in split_posts:
                 actions.append(ParsedAction(
-                    kind="remove", name=name, org=org, title=title, clause=clause, concurrent=concurrent,
+                    kind="remove", name=name, org=org, title=title, clause=clause, concurrent=concurrent or second,
                     secondment=q.secondment, end_reason=reason or q.end_reason or "removed",
                     gender=gender or (q.gender if len(people) == 1 else None),
                 ))
         return actions
 
-    def _split_posts(self, posts: str, clause: str) -> list[tuple[str, str]]:
-        """"市水利局局长、党组书记": a post without an organization keeps the one before it."""
+    def _split_posts(self, posts: str, clause: str) -> list[tuple[str, str, bool]]:
+        """"市水利局局长、党组书记": a post without an organization keeps the one before it.
+        "市政府副秘书长兼市政府办公室主任": two posts, the second concurrent (兼)."""
         split, previous = [], None
         for post in posts.split("、"):
-            org, title = self._split_post(_strip_post(post), clause, previous)
-            split.append((org, title))
-            previous = org
+            for piece, concurrent in _concurrent_pieces(_strip_post(post)):
+                org, title = self._split_post(piece, clause, previous)
+                split.append((org, title, concurrent))
+                previous = org
         return split
 
     def _split_post(self, post: str, clause: str, previous_org: str | None) -> tuple[str, str]:
         split = split_title(post)
         if split is None:
-            raise NoticeError(f"cannot tell the title in {post!r} in the clause {clause!r}")
+            raise NoticeError(f"cannot tell the title in {post!r} in the clause {_q(clause)}")
         org, title = split
         if not org:
             if previous_org is None:
-                raise NoticeError(f"no organization for the title {title!r} in the clause {clause!r}")
-            org = previous_org
-        return canonical_org_name(org), title
+                raise NoticeError(f"no organization for the title {title!r} in the clause {_q(clause)}")
+            return previous_org, title
+        org = canonical_org_name(org)
+        if not self._known(org):
+            _check_new_org(org, clause)
+        return org, title
+
+    def _known(self, org: str) -> bool:
+        return org in self.known or _bare_org(org) in self.known_bare
+
+
+# Words of organization names that hold a title (委员会 holds 委员): not a title followed by more text.
+_ORG_WORDS = ("委员会", "主席团", "书记处", "秘书处", "理事会", "会长会", "校长办公会")
+_ORG_VERBS = ("任命", "免去", "任", "兼", "为")
+
+
+def _check_new_org(org: str, clause: str) -> None:
+    """A new organization's name holds no verb of the grammar, no clause punctuation and no title
+    followed by more text: such a name is a misread clause, never an organization."""
+    verb = next((v for v in _ORG_VERBS if v in org), None)
+    mark = next((ch for ch in "。；，：.、" if ch in org), None)
+    bare = org
+    for word in _ORG_WORDS:
+        bare = bare.replace(word, "〇" * len(word))
+    title = next((t for t in TITLES if 0 <= bare.find(t) < len(bare) - len(t)), None)
+    if verb or mark or title:
+        why = (f"the verb {verb}" if verb else f"the punctuation {mark}" if mark
+               else f"the title {title} followed by more")
+        raise NoticeError(
+            f"{org!r} cannot be an organization ({why}) in the clause {_q(clause)}; a clause boundary or a verb "
+            "was not read"
+        )
+
+
+def _concurrent_pieces(post: str) -> list[tuple[str, bool]]:
+    """"A局局长兼B局局长" → [("A局局长", False), ("B局局长", True)]: split at a 兼 that has a title
+    before it and a title at the end of what follows; any other 兼 stays in the text."""
+    if "兼" not in post:
+        return [(post, False)]
+    segments = post.split("兼")
+    pieces, current = [], segments[0]
+    for segment in segments[1:]:
+        if split_title(current) is not None and split_title(segment) is not None:
+            pieces.append(current)
+            current = segment
+        else:
+            current += "兼" + segment
+    pieces.append(current)
+    return [(piece, index > 0) for index, piece in enumerate(pieces)]
 
 
 _DURATION = r"([\d一二两三四五六七八九十]+)(个月|年半|年)|半年"
@@ -533,7 +777,7 @@ class _Qualifiers:
 
         def once(name: str, value, item: str):
             if getattr(q, name) is not None and getattr(q, name) != value:
-                raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {clause!r}")
+                raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {_q(clause)}")
             setattr(q, name, value)
 
         for item in items:
@@ -546,14 +790,14 @@ class _Qualifiers:
             elif m := re.fullmatch(rf"(?:挂职(?:时间|期限)?|时间|期限)(?:为)?(?P<span>{_DURATION})", item):
                 _months(m["span"], item, clause)
                 if q.secondment is not None and "，" in q.secondment:
-                    raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {clause!r}")
+                    raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {_q(clause)}")
                 q.secondment = f"{q.secondment or '挂职'}，时间{m['span']}"
             elif item in _REASON_PARTS:
                 once("end_reason", _REASON_PARTS[item], item)
             elif item in ("女", "男"):
                 once("gender", item, item)
             else:
-                raise NoticeError(f"cannot read the qualifier （{item}） in the clause {clause!r}")
+                raise NoticeError(f"cannot read the qualifier （{item}） in the clause {_q(clause)}")
         return q
 
 
@@ -565,10 +809,10 @@ def _months(span: str, item: str, clause: str) -> int:
     try:
         n = chinese_number(m[1])
     except ValueError:
-        raise NoticeError(f"cannot read the time （{item}） in the clause {clause!r}") from None
+        raise NoticeError(f"cannot read the time （{item}） in the clause {_q(clause)}") from None
     months = n if m[2] == "个月" else n * 12 + (6 if m[2] == "年半" else 0)
     if months <= 0:
-        raise NoticeError(f"cannot read the time （{item}） in the clause {clause!r}")
+        raise NoticeError(f"cannot read the time （{item}） in the clause {_q(clause)}")
     return months
 
 
@@ -590,7 +834,7 @@ def _take_qualifiers(part: str, clause: str) -> tuple[str, list[str]]:
     bare = re.sub(r"（([^（）]*)）", take, part)
     leftover = re.sub(r"（[女男]）", "", bare)
     if "（" in leftover or "）" in leftover:
-        raise NoticeError(f"unbalanced parentheses in the clause {clause!r}")
+        raise NoticeError(f"unbalanced parentheses in the clause {_q(clause)}")
     return bare, items
 
 
@@ -605,7 +849,7 @@ def _bare_org(name: str) -> str:
     return name
 
 
-_NAME = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,12}?)(?:同志)?(?:（(?P<gender>[女男])）)?(?:同志)?")
+_NAME = re.compile(rf"(?P<name>[\u4e00-\u9fff·]{{2,{MAX_NAME_CHARACTERS}}}?)(?:同志)?(?:（(?P<gender>[女男])）)?(?:同志)?")
 
 
 def _name_or_none(name: str) -> tuple[str, str | None] | None:
@@ -619,8 +863,18 @@ def _names_ok(names: str) -> bool:
     return all(_name_or_none(name) is not None for name in names.split("、"))
 
 
+def _refuse_long_name(name: str, clause: str) -> None:
+    bare = re.sub(r"同志|（[女男]）", "", name)
+    if len(bare) > MAX_NAME_CHARACTERS and re.fullmatch(r"[\u4e00-\u9fff·]+", bare):
+        raise NoticeError(
+            f"the name {_q(bare)} in the clause {_q(clause)} is {len(bare)} characters long; "
+            f"a name has at most {MAX_NAME_CHARACTERS}"
+        )
+
+
 def _clean_name(name: str, clause: str) -> tuple[str, str | None]:
     found = _name_or_none(name)
     if found is None:
-        raise NoticeError(f"cannot read the name {name!r} in the clause {clause!r}")
+        _refuse_long_name(name, clause)
+        raise NoticeError(f"cannot read the name {name!r} in the clause {_q(clause)}")
     return found

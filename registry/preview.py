@@ -26,6 +26,7 @@ REMOVAL_VERBS = {
     "retired": "免去（退休）",
     "probation_terminated": "免去（终止试用期）",
     "reassigned": "免去（另有任用）",
+    "secondment_ended": "免去（挂职期满）",
 }
 HEADERS = ["序", "动作", "姓名", "人员", "单位", "职务", "附注", "人员认定"]
 
@@ -102,7 +103,8 @@ def person_text(step: PlannedAction, index: int = 0, created: dict[int, int] | N
     if who is not None:
         return who
     held = "、".join(step.existing_posts)
-    return f"#{step.person_id}" + (f" 现任{held}" if held else "")
+    former = "、".join(step.former_posts)  # held on the notice's date, left since: not 现任
+    return f"#{step.person_id}" + (f" 现任{held}" if held else "") + (f" 时任{former}" if former else "")
 
 
 def preview_rows(outcome: Outcome, earlier: dict[int, str] | None = None) -> tuple[list[str], list[list]]:
@@ -133,6 +135,9 @@ def preview_json(outcome: Outcome, earlier: dict[int, str] | None = None) -> dic
                 "concurrent": step.parsed.concurrent,
                 "probation_years": step.parsed.probation_years,
                 "ranked_after": step.parsed.ranked_after,
+                "acting": step.parsed.acting if step.parsed.kind == "appoint" else None,
+                "secondment": step.parsed.secondment,
+                "end_reason": step.parsed.end_reason if step.parsed.kind == "remove" else None,
             }
             for step in outcome.plan
         ],

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
-from .orgs import lookup_org, title_class
+from .orgs import lookup_org, roster_rank, title_class
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
@@ -61,10 +61,12 @@ def holding_rows(session: Session, *conditions, known_at: datetime | None = None
     return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
-def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
+def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None,
+           detail: bool = False) -> dict:
+    """A ranked roster.  ``detail`` adds the secondment, which the printed table shows (备注)."""
     org = lookup_org(session, org_name)
     rows = holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
-    rows.sort(key=lambda r: (title_class(r.Post.title), r.Post.title, r.Holding.position))
+    rows.sort(key=lambda r: (roster_rank(r.Post.title), r.Post.title, r.Holding.position))
     members = []
     for rank, row in enumerate(rows, start=1):
         h = row.Holding
@@ -83,13 +85,15 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "ranked_after": row.ranked_after_name,
             "basis": row.basis,
         })
+        if detail:
+            members[-1]["secondment"] = h.secondment
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
 
 def who_held(session: Session, org_name: str, title: str, on: date, known_at: datetime | None = None,
              detail: bool = False) -> dict:
-    """Holders of a post on a date.  ``detail`` adds acting and probation, which the
-    printed table shows but the JSON contract does not carry."""
+    """Holders of a post on a date.  ``detail`` adds whether a probation is running and the
+    secondment, which the printed table shows but the JSON contract does not carry."""
     org = lookup_org(session, org_name)
     rows = holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
     rows.sort(key=lambda r: r.Holding.position)
@@ -105,16 +109,18 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
             "concurrent": h.concurrent,
             "inferred": h.inferred,
             "basis": row.basis,
+            "acting": h.acting,
+            "probation_until": iso(h.probation_until),
         }
         if detail:
-            holder.update(acting=h.acting, probation_until=iso(h.probation_until),
-                          on_probation=on_probation(h.probation_until, on))
+            holder.update(on_probation=on_probation(h.probation_until, on), secondment=h.secondment)
         holders.append(holder)
     return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 
 
-def history(session: Session, query: str, known_at: datetime | None = None) -> dict:
-    """Everyone called ``query`` (or the person with that id), with their holdings in time order."""
+def history(session: Session, query: str, known_at: datetime | None = None, detail: bool = False) -> dict:
+    """Everyone called ``query`` (or the person with that id), with their holdings in time order.
+    ``detail`` adds the secondment, which the printed table shows (备注)."""
     query = query.strip()
     if query.isdigit():
         person = session.get(Person, int(query))
@@ -147,6 +153,8 @@ def history(session: Session, query: str, known_at: datetime | None = None) -> d
             "removed_by": row.removed_by,
             "end_reason": h.end_reason,
         })
+        if detail:
+            entry["holdings"][-1]["secondment"] = h.secondment
     return {"query": query, "people": list(by_person.values())}
 
 
@@ -164,7 +172,9 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
     versions: dict[int, list] = {}
     for version in session.execute(
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
-               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at)
+               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at, NoticeVersion.issuer,
+               NoticeVersion.source_file, NoticeVersion.source_document, NoticeVersion.source_first_page,
+               NoticeVersion.source_last_page)
         .where(recorded_by(NoticeVersion.recorded_at, at)).order_by(NoticeVersion.version)
     ):
         versions.setdefault(version.notice_id, []).append(version)
@@ -184,12 +194,24 @@ def notices(session: Session, known_at: datetime | None = None) -> dict:
             "title": version.title,
             "actions": counts.get(version.id, 0),
             "status": state,
+            "issuer": version.issuer,
+            "source": source_of(version),
         })
         present.setdefault((notice.series, notice.year), set()).add(notice.seq)
     missing = []
     for (series, year), seqs in present.items():
         missing += [f"{series}〔{year}〕{n}号" for n in range(min(seqs), max(seqs) + 1) if n not in seqs]
     return {"notices": entries, "missing": missing}
+
+
+def source_of(version) -> dict | None:
+    """Where a version's text came from: {"file", "document", "pages"}, or None when not on record."""
+    if version.source_file is None:
+        return None
+    pages = None
+    if version.source_first_page is not None:
+        pages = [version.source_first_page, version.source_last_page]
+    return {"file": version.source_file, "document": version.source_document, "pages": pages}
 
 
 def organizations(session: Session, known_at: datetime | None = None) -> dict:
@@ -204,3 +226,63 @@ def organizations(session: Session, known_at: datetime | None = None) -> dict:
             "holdings": counts.get(org.id, 0),
         })
     return {"organizations": result}
+
+
+# -- every bureau at once, and the checks that keep answers from being silently empty (issue 11) --
+
+def roster_all(session: Session, as_of: date, known_at: datetime | None = None,
+               first: list[str] | None = None) -> dict:
+    """Every organization's roster on ``as_of``, in the office's order (``registry.ordering``);
+    organizations with nobody on record that day are named in ``without_holders``."""
+    from .ordering import order_key
+
+    names = sorted(session.scalars(select(Organization.name)), key=order_key(first))
+    rosters, empty = [], []
+    for name in names:
+        answer = roster(session, name, as_of, known_at=known_at)
+        (rosters if answer["members"] else empty).append(answer if answer["members"] else name)
+    return {"as_of": as_of.isoformat(), "rosters": rosters, "without_holders": empty}
+
+
+def titles_on_record(session: Session, org_name: str, known_at: datetime | None = None) -> list[str]:
+    """Every title an organization has had a holding of (on any date), as known at ``known_at``."""
+    org = lookup_org(session, org_name)
+    return sorted(set(session.scalars(
+        select(Post.title).join(Holding, Holding.post_id == Post.id).where(Holding.org_id == org.id, known(known_at))
+    )))
+
+
+def require_title(session: Session, org_name: str, title: str, known_at: datetime | None = None) -> None:
+    """Refuse a title no notice ever named for the organization, naming the closest titles on
+    record: a misspelt 副局常 must not read as "nobody held it"."""
+    import difflib
+
+    # Any title a notice ever named for the organization counts, retracted ones included: a post
+    # whose only holder was retracted is answered (nobody), not refused.
+    org = lookup_org(session, org_name)
+    titles = sorted(set(session.scalars(select(Action.title).where(Action.org_id == org.id)))
+                    | set(titles_on_record(session, org_name, known_at)))
+    if title in titles:
+        return
+    org = org.name
+    if not titles:
+        raise NotFound(f"{org} has no post on record")
+    close = difflib.get_close_matches(title, titles, n=3, cutoff=0.3) or titles[:3]
+    raise NotFound(f"{org} has no {title} on record; closest: {', '.join(close)}")
+
+
+def head_titles_on_record(session: Session, org_name: str, known_at: datetime | None = None) -> list[str]:
+    """The head titles (主任, 局长 …) an organization has ever had a holder of."""
+    return [t for t in titles_on_record(session, org_name, known_at) if title_class(t) == 0]
+
+
+def with_secondments(session: Session, data: dict, known_at: datetime | None = None) -> dict:
+    """A roster answer with each member's 挂职 note (``secondment``, or None) added, for the
+    printed roster; the JSON contract of ``roster`` does not carry it."""
+    org = lookup_org(session, data["organization"])
+    as_of = date.fromisoformat(data["as_of"])
+    notes = {(row.Person.id, row.Post.title): row.Holding.secondment
+             for row in holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)}
+    for member in data["members"]:
+        member["secondment"] = notes.get((member["person_id"], member["title"]))
+    return data

@@ -11,7 +11,11 @@ Names resolve through their context, never by name alone:
   it removes; otherwise an appointment names the holder of that post whose
   start is not on record and whose record begins later (a back-filled
   appointment joins the record it starts);
-- otherwise the name is a new person.
+- otherwise an appointment names the one person of that name known to hold a
+  post in the same organization on that date (同单位在任): a 副局长 made 总工程师,
+  a 局长 made 党组书记, an acting head appointed in earnest; a person of that
+  name elsewhere does not count;
+- otherwise the name is a new person.  ``--person NAME=new`` forces a new person.
 
 "Known to hold" is judged as if the notices had arrived in date order: a
 holding counts when the notice that revealed it (its appointment, or the
@@ -28,7 +32,7 @@ stored on each action as the clerk saw it in the preview; ``links``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -42,8 +46,16 @@ from .models import (
 from .orgs import create_org, find_org
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
-from .text import content_hash, decode
+from .text import check_size, content_hash, decode
 from .timerules import clock, current, held_on, notice_key
+
+
+NEW = "new"  # --person NAME=new: the name is a new person, whoever holds posts under it
+
+
+def today() -> date:
+    """The machine's date; a notice dated after it is refused.  Tests replace this function."""
+    return date.today()
 
 
 @dataclass
@@ -56,7 +68,8 @@ class PlannedAction:
     org_id: int | None = None
     ranked_after_person_id: int | None = None
     ranked_after_new: bool = False
-    existing_posts: list[str] = field(default_factory=list)  # what the resolved person holds
+    existing_posts: list[str] = field(default_factory=list)  # what the resolved person holds, and still holds
+    former_posts: list[str] = field(default_factory=list)  # held on the notice's date, ended since (时任)
     namesakes: list[int] = field(default_factory=list)  # other people of the same name on record
     how: str = ""  # why the name resolved as it did
 
@@ -69,6 +82,7 @@ class Outcome:
 
 
 def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
+    check_size(data)
     text = decode(data) if isinstance(data, bytes) else data
     limits.check_notice_length(text)
     known = _known_org_names(session) if session is not None else ()
@@ -91,6 +105,11 @@ def add_notice(
     """Record one notice in the caller's transaction.  Raises NoticeError to refuse it."""
     check_links(session, links)
     text, parsed = read_notice(data, session)
+    if parsed.date > today():
+        raise NoticeError(
+            f"{parsed.number} is dated {parsed.date.isoformat()}, after today ({today().isoformat()}); "
+            "a notice is recorded once it is issued"
+        )
     digest = content_hash(text)
     notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
     if notice is not None:
@@ -213,7 +232,10 @@ class _Resolver:
                              org_id=org.id if org else None)
         linked = self.links.get(action.name)
         hinted = self.hints.get((action.kind, action.name, step.org_name, action.title))
-        if linked is not None:
+        if linked == NEW:
+            step.person_id, step.person_new = self._new_person(action.name, action.gender), True
+            step.how = "由 --person 指定为新人员"
+        elif linked is not None:
             step.person_id, step.how = linked, "由 --person 指定"
         elif action.same_person_as is not None:
             step.person_id, step.how = plan[action.same_person_as].person_id, "同句前文所指之人"
@@ -229,8 +251,13 @@ class _Resolver:
             holders = self._removed_with(index)
             if len(holders) > 1:
                 raise NoticeError(_ambiguous(action.name, action.clause, holders))
+            colleagues = [] if holders else self._same_org(action.name, org)
+            if len(colleagues) > 1:
+                raise NoticeError(_ambiguous(action.name, action.clause, colleagues))
             if holders:
                 step.person_id, step.how = holders[0], "在任“免去其”所免职务"
+            elif colleagues:
+                step.person_id, step.how = colleagues[0], f"{self.on} 同单位在任（{step.org_name}）"
             else:
                 candidates = self._later_unknown_start(action.name, org, action.title)
                 if len(candidates) > 1:
@@ -246,7 +273,8 @@ class _Resolver:
             step.ranked_after_person_id, step.ranked_after_new = self._resolve_reference(action, org, step)
         if action.kind == "appoint":
             self.appointed.append((action.name, step.org_name, step.person_id))
-        step.existing_posts = self._posts_of(step.person_id) if not step.person_new else []
+        if not step.person_new:
+            step.existing_posts, step.former_posts = self._posts_of(step.person_id)
         step.namesakes = [
             pid for pid in self.session.scalars(select(Person.id).where(Person.name == action.name).order_by(Person.id))
             if pid != step.person_id
@@ -258,6 +286,8 @@ class _Resolver:
         if name == action.name:
             raise NoticeError(f"the clause {action.clause!r} ranks {name} after themselves")
         linked = self.links.get(name)
+        if linked == NEW:
+            return self._new_person(name, None), True
         if linked is not None:
             return linked, False
         hinted = self.hints.get(("ranked_after", name, step.org_name, action.title))
@@ -275,14 +305,20 @@ class _Resolver:
             return people[0], False
         return self._new_person(name, None), True
 
-    def _posts_of(self, person_id: int) -> list[str]:
+    def _same_org(self, name: str, org: Organization | None) -> list[int]:
+        """People of that name known to hold a post in ``org`` on this notice's date."""
+        return sorted({h.person_id for h in self._known_holders(name, org, None)})
+
+    def _posts_of(self, person_id: int) -> tuple[list[str], list[str]]:
+        """The posts the person holds on the notice's date: those still held, and those ended since."""
         rows = self.session.execute(
-            select(Organization.name, Post.title)
+            select(Organization.name, Post.title, Holding.until)
             .select_from(Holding).join(Post, Holding.post_id == Post.id)
             .join(Organization, Post.org_id == Organization.id)
             .where(Holding.person_id == person_id, current(), held_on(self.on))
         ).all()
-        return [f"{org}{title}" for org, title in rows]
+        return ([f"{org}{title}" for org, title, until in rows if until is None],
+                [f"{org}{title}" for org, title, until in rows if until is not None])
 
 
 def _ambiguous(name: str, clause: str, people: list[int]) -> str:
@@ -295,6 +331,8 @@ def _ambiguous(name: str, clause: str, people: list[int]) -> str:
 def check_links(session: Session, links: dict[str, int] | None) -> None:
     """Every --person NAME=ID must be an existing person of that name, whether the notice names them or not."""
     for name, person_id in (links or {}).items():
+        if person_id == NEW:
+            continue
         person = session.get(Person, person_id)
         if person is None:
             raise NotFound(f"no person with id {person_id} (given for {name})")

@@ -1,7 +1,8 @@
 """Tables, JSON and CSV.  The only module that imports tabulate.
 
 Tables have Chinese headers and align with Chinese text because tabulate
-measures width with wcwidth (installed by ``tabulate[widechars]``).  JSON keeps
+measures width with wcwidth (installed by ``tabulate[widechars]``); given a
+terminal's width, a table drops its id columns and then wraps its 备注 to fit.  JSON keeps
 Chinese as it is (``ensure_ascii=False``); CSV is UTF-8 with a header row,
 optionally with a BOM so that Excel opens it right.
 """
@@ -14,6 +15,7 @@ import json
 from typing import Any, Sequence
 
 from tabulate import tabulate
+from wcwidth import wcswidth
 
 
 FORMATS = ("table", "json", "csv")
@@ -23,9 +25,55 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [["" if v is None else v for v in row] for row in rows]
-    return tabulate(cells, headers=list(headers), tablefmt="simple", disable_numparse=True)
+# Characters of East Asian "ambiguous" width: a terminal set to draw them wide would
+# misalign every column after them, so terminal tables write them as ASCII.
+AMBIGUOUS = str.maketrans({"…": "...", "–": "~", "—": "--"})
+
+# A column narrower than this is not worth wrapping into.
+NARROWEST_NOTES = 8
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None) -> str:
+    """A plain-text table; with ``width`` (a terminal's), made to fit: first without the id
+    columns (headings ending in ID), then with the 备注 column wrapped."""
+    headers = [str(h).translate(AMBIGUOUS) for h in headers]
+    cells = [["" if v is None else v.translate(AMBIGUOUS) if isinstance(v, str) else v for v in row]
+             for row in rows]
+    text = _tabulate(headers, cells)
+    if width is None or _width(text) <= width:
+        return text
+    keep = [i for i, h in enumerate(headers) if not h.endswith("ID")]
+    if len(keep) < len(headers):
+        headers, cells = [headers[i] for i in keep], [[row[i] for i in keep] for row in cells]
+        text = _tabulate(headers, cells)
+    if _width(text) <= width or "备注" not in headers:
+        return text
+    notes = headers.index("备注")
+    widest = max([_width(str(row[notes])) for row in cells] + [_width("备注")])
+    fitted = max(widest - (_width(text) - width), NARROWEST_NOTES)
+    limits = [fitted if i == notes else None for i in range(len(headers))]
+    return _tabulate(headers, cells, maxcolwidths=limits)
+
+
+def _tabulate(headers, cells, **options) -> str:
+    return tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True, **options)
+
+
+def _width(text: str) -> int:
+    """The display width of the widest line (a character wcwidth cannot measure counts as one)."""
+    widths = [(wcswidth(line), len(line)) for line in text.splitlines()]
+    return max((measured if measured >= 0 else length for measured, length in widths), default=0)
+
+
+# Text a spreadsheet reads as a formula when a cell starts with it (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: Any) -> Any:
+    """Text starting like a formula, with a leading ' so that Excel and WPS show it as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], bom: bool = False) -> str:
@@ -33,7 +81,7 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], bom: bool = Fa
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else _csv_value(v) for v in row])
+        writer.writerow(["" if v is None else defuse(_csv_value(v)) for v in row])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
@@ -42,6 +90,9 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, list):
         return "、".join(map(str, value))
+    if isinstance(value, dict):
+        # A nested JSON object (a notice's source) stays JSON, which a script can read back.
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
@@ -65,6 +116,8 @@ def member_notes(m: dict) -> str:
         notes.append("代理")
     if m.get("on_probation"):
         notes.append(f"试用期至{m['probation_until']}")
+    if m.get("secondment"):
+        notes.append(m["secondment"])
     return "；".join(notes)
 
 
@@ -80,12 +133,50 @@ def roster_view(data: dict) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+ROSTER_KEYS = ["rank", "name", "person_id", "title", "since", "start_known", "concurrent", "acting", "inferred",
+               "probation_until", "on_probation", "ranked_after", "basis"]
+
+
 def roster_csv_view(data: dict) -> tuple[list[str], list[list]]:
-    keys = list(data["members"][0].keys()) if data["members"] else [
-        "rank", "name", "person_id", "title", "since", "start_known", "concurrent", "acting", "inferred",
-        "probation_until", "on_probation", "ranked_after", "basis",
-    ]
-    return keys, [[m[k] for k in keys] for m in data["members"]]
+    """One roster, or every roster (``rosters``): a row per member, led by organization and as_of."""
+    rosters = data["rosters"] if "rosters" in data else [data]
+    keys = _keys([m for r in rosters for m in r["members"]], ROSTER_KEYS)
+    rows = [[r["organization"], r["as_of"]] + [m.get(k) for k in keys] for r in rosters for m in r["members"]]
+    return ["organization", "as_of"] + keys, rows
+
+
+def _keys(items: list[dict], default: list[str]) -> list[str]:
+    """The JSON keys of the first item (so that a key added to the JSON shows in the CSV too)."""
+    return list(items[0].keys()) if items else default
+
+
+HOLDER_KEYS = ["name", "person_id", "since", "until", "start_known", "concurrent", "inferred", "basis"]
+
+
+def who_held_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    keys = _keys(data["holders"], HOLDER_KEYS)
+    return (["organization", "title", "on"] + keys,
+            [[data["organization"], data["title"], data["on"]] + [h.get(k) for k in keys] for h in data["holders"]])
+
+
+HISTORY_KEYS = ["organization", "title", "since", "until", "start_known", "concurrent", "acting", "inferred",
+                "probation_until", "ranked_after", "appointed_by", "removed_by", "end_reason"]
+
+
+def history_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    keys = _keys([h for p in data["people"] for h in p["holdings"]], HISTORY_KEYS)
+    return (["person_id", "name"] + keys,
+            [[p["person_id"], p["name"]] + [h.get(k) for k in keys] for p in data["people"] for h in p["holdings"]])
+
+
+def notices_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    keys = _keys(data["notices"], ["number", "date", "title", "actions", "status"])
+    return keys, [[n.get(k) for k in keys] for n in data["notices"]]
+
+
+def orgs_csv_view(data: dict) -> tuple[list[str], list[list]]:
+    keys = _keys(data["organizations"], ["name", "aliases", "holdings"])
+    return keys, [[o.get(k) for k in keys] for o in data["organizations"]]
 
 
 def who_held_view(data: dict) -> tuple[list[str], list[list]]:
@@ -116,16 +207,32 @@ END_REASON_LABELS = {
     "retired": "退休",
     "probation_terminated": "终止试用期",
     "reassigned": "另有任用",
+    "secondment_ended": "挂职期满",
+    "confirmed": "代理转正",
     None: "",
 }
 
 
 def notices_view(data: dict) -> tuple[list[str], list[list]]:
     status = {"recorded": "", "retracted": "已撤销", "amended": "已更正"}
-    headers = ["文号", "日期", "标题", "条目数", "状态"]
-    rows = [[n["number"], n["date"], n["title"], n["actions"], status.get(n["status"], n["status"])]
+    headers = ["文号", "日期", "标题", "条目数", "状态", "来源"]
+    rows = [[n["number"], n["date"], n["title"], n["actions"], status.get(n["status"], n["status"]),
+             source_text(n.get("source"))]
             for n in data["notices"]]
     return headers, rows
+
+
+def source_text(source: dict | None) -> str:
+    """'公报.pdf 第4篇 第37–38页': the file, the document's place in it, its pages."""
+    if source is None:
+        return ""
+    parts = [source["file"]]
+    if source.get("document") is not None:
+        parts.append(f"第{source['document']}篇")
+    if source.get("pages"):
+        first, last = source["pages"]
+        parts.append(f"第{first}页" if first == last else f"第{first}–{last}页")
+    return " ".join(parts)
 
 
 def orgs_view(data: dict) -> tuple[list[str], list[list]]:
@@ -144,12 +251,15 @@ def _cell(value: Any) -> Any:
         return yes(value)
     if isinstance(value, list):
         return "、".join(map(str, value))
+    if isinstance(value, dict):
+        # A nested JSON object (a notice's source) stays JSON, which a script can read back.
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
 # -- reports: changes, probation, vacancies, check ---------------------------------
 
-CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任"}
+CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任", "confirmed": "代理转正"}
 
 
 def change_notes(c: dict) -> str:

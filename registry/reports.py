@@ -12,7 +12,8 @@ two namesakes could be one person in ``check``).
 time (the source), so it lists what the notices say, in canonical order, with
 the people as merges and splits in force identify them.  An appointment
 ranked 列X之后 is a re-ranking: it is one "appoint" row whose ``ranked_after``
-names X.  A holder the registry knows only from such a reference (an inferred
+names X.  An appointment of the acting holder of the very post (代理转正) is one
+"confirmed" row: the acting holding ends and the substantive one starts.  A holder the registry knows only from such a reference (an inferred
 holding) appears once, as a "referenced" row just before the appointment
 that names them.
 """
@@ -73,6 +74,13 @@ def changes(session: Session, org_name: str | None = None, start: date | None = 
         ):
             referenced.setdefault(holding.start_action_id, []).append(holding)
 
+    # Appointments that ended the same person's acting holding of the post: 代理转正, one event.
+    appointed = [row.Action.id for row in rows if row.Action.kind == "appoint" and not row.Action.acting]
+    confirmed = set(session.scalars(
+        select(Holding.end_action_id).where(known(known_at), Holding.end_reason == "confirmed",
+                                            Holding.end_action_id.in_(appointed))
+    )) if appointed else set()
+
     entries = []
     for action, on, number, org_full in rows:
         base = {"date": on.isoformat(), "number": number}
@@ -86,7 +94,7 @@ def changes(session: Session, org_name: str | None = None, start: date | None = 
         appoint = action.kind == "appoint"
         entries.append({
             **base,
-            "action": action.kind,
+            "action": "confirmed" if action.id in confirmed else action.kind,
             "name": action.name,
             "person_id": people.subject(action),
             "organization": org_full,
@@ -187,7 +195,7 @@ ERROR_CODES = (
     # before the rules existed): check reports them instead of failing on them.
     "text_changed", "dangling_reference", "unknown_value", "several_active_versions", "known_before_recorded",
 )
-WARNING_CODES = ("possible_same_person", "series_gap", "roster_conflict")
+WARNING_CODES = ("possible_same_person", "series_gap", "several_heads", "roster_conflict")
 
 
 @dataclass
@@ -427,6 +435,32 @@ def _roster_conflicts(session: Session, known_at) -> list[Finding]:
     from .exchange.roster_import import all_conflicts
 
     return [Finding("roster_conflict", message) for _, message in all_conflicts(session, known_at)]
+def _several_heads(held: dict[int, _Described]) -> list[Finding]:
+    """A head post (局长, 主任 …) with two holders at once, neither acting nor concurrent.
+
+    Like possible_same_person, this compares evidence extents (a holding known
+    only from its removal proves no time in the post), not the held_on test.
+    """
+    by_post: dict[int, list[_Described]] = {}
+    for h in held.values():
+        if title_class(h.title) == 0 and not h.holding.acting and not h.holding.concurrent:
+            by_post.setdefault(h.holding.post_id, []).append(h)
+    findings = []
+    for holdings in by_post.values():
+        for i, a in enumerate(holdings):
+            for b in holdings[i + 1:]:
+                if a.holding.person_id == b.holding.person_id or not _evidence_overlap(a, b):
+                    continue
+                on = max(a.known_start, b.known_start)
+                findings.append(Finding(
+                    "several_heads",
+                    f"{a.organization}{a.title} has two holders on {on.isoformat()}, neither acting nor concurrent: "
+                    f"{a.name} (person {a.holding.person_id}) and {b.name} (person {b.holding.person_id})",
+                    holdings=sorted([a.holding.id, b.holding.id]),
+                    people=sorted({a.holding.person_id, b.holding.person_id}),
+                    notices=sorted({a.start_notice_id, b.start_notice_id}),
+                ))
+    return findings
 
 
 def _series_gaps(session: Session, known_at) -> list[Finding]:
@@ -580,6 +614,7 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
         + _references_outside(session, known_at, held)
         + _possible_same_person(session, known_at, held)
         + _series_gaps(session, known_at)
+        + _several_heads(held)
         + _roster_conflicts(session, known_at)
     )
     return {

@@ -27,6 +27,9 @@ _NOISE_LINES = [
     re.compile(r"^\s*(共\s*\d+\s*页\s*[，,/]?\s*)?第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?\s*$"),
     re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$"),
     re.compile(r"^\s*\S{0,20}(政府公报|政府文件)\s*$"),
+    # The gazette's other running head puts the title first: "市政府文件 2023 年·第一期"
+    # (a PDF reader may drop the ·).
+    re.compile(r"^\s*\S{0,20}(政府公报|政府文件|公报)\s*\d{4}\s*年\s*[·•．.]?\s*第\s*[一二三四五六七八九十\d]+\s*期\s*$"),
 ]
 
 # Invisible characters that web pages and editors leave behind.
@@ -35,6 +38,26 @@ _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
 # The brackets around the year of a document number vary (〔2023〕 [2023] （2023）
 # 【2023】); they do not change which notice it is.
 _NUMBER_BRACKETS = re.compile(r"[〔\[（【]\s*(\d{4})\s*[〕\]）】](?=\s*\d{1,4}\s*号)")
+
+
+# No notice comes near this: the longest in the gazettes is a few KB, a whole gazette issue under
+# 100 KB.  A larger text is refused before it is decoded, so that it costs nothing to refuse.
+MAX_NOTICE_BYTES = 2_000_000
+
+
+def check_size(data: bytes | str) -> None:
+    """Refuse at once a text larger than any notice could be, saying how large it is."""
+    if isinstance(data, str):
+        if len(data) * 4 <= MAX_NOTICE_BYTES:  # UTF-8 takes at most 4 bytes a character
+            return
+        size = len(data.encode("utf-8", errors="replace"))
+    else:
+        size = len(data)
+    if size > MAX_NOTICE_BYTES:
+        raise NoticeError(
+            f"the text is {size:,} bytes, more than any notice could be (at most {MAX_NOTICE_BYTES:,} bytes); "
+            "it was not read"
+        )
 
 
 def decode(data: bytes) -> str:
@@ -78,9 +101,19 @@ def _mostly_utf8(data: bytes) -> bool:
     return good >= 20 and bad * 20 <= good
 
 
+# The control characters (category Cc) other than \t \n \v \f \r.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f\v")
+    controls = sum(1 for _ in _CONTROLS.finditer(text))
     return controls > max(2, len(text) // 100)
+
+
+def is_page_noise(line: str) -> bool:
+    """Whether a line is page furniture (a running head, a page number), not text."""
+    line = unicodedata.normalize("NFKC", line.translate(_INVISIBLE)).replace("\u3000", " ")
+    return any(pattern.match(line) for pattern in _NOISE_LINES)
 
 
 def normalize(text: str) -> str:

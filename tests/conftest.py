@@ -15,10 +15,9 @@ from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from registry import db as dbmod
-from registry.models import Base
 from registry.record import bundled_notice_files
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
@@ -29,6 +28,15 @@ NOTICES = {int(p.stem.rsplit("-", 1)[1]): p for p in bundled_notice_files()}
 
 def pytest_report_header(config):
     return f"registry backends: {', '.join(BACKENDS)}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say so in the summary (which -q keeps) when the PostgreSQL half of the suite did not run."""
+    if not POSTGRES_URL:
+        terminalreporter.write_line(
+            "PostgreSQL half NOT run: REGISTRY_TEST_POSTGRES_URL is not set, so every database test ran on SQLite only",
+            yellow=True, bold=True,
+        )
 
 
 @contextmanager
@@ -109,12 +117,41 @@ def seeded(engine):
     return seed(engine)
 
 
-def dump(engine) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order: equal dumps mean an unchanged database."""
-    out = {}
+def dump(engine) -> dict[str, list]:
+    """Every row of every table in the database (not only the models' tables), in a fixed order;
+    on PostgreSQL also every sequence's current value and the schema itself (columns, constraints,
+    indexes).  Equal dumps mean an unchanged database; on SQLite, compare ``file_bytes`` too."""
+    out: dict[str, list] = {}
     with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            out[table.name] = [tuple(r) for r in conn.execute(table.select().order_by(*table.primary_key.columns))]
+        for name in sorted(inspect(conn).get_table_names()):
+            rows = conn.execute(text(f'SELECT * FROM "{name}"')).all()
+            out[name] = sorted((tuple(r) for r in rows), key=repr)
+        if conn.dialect.name == "postgresql":
+            out.update(_postgres_schema(conn))
+    return out
+
+
+def _postgres_schema(conn) -> dict[str, list]:
+    """The test schema as PostgreSQL describes it, and where each sequence stands."""
+    here = "table_schema = current_schema()"
+    described = {
+        "(columns)": f"SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default "
+                     f"FROM information_schema.columns WHERE {here} ORDER BY table_name, ordinal_position",
+        "(constraints)": f"SELECT table_name, constraint_name, constraint_type "
+                         f"FROM information_schema.table_constraints WHERE {here} ORDER BY table_name, constraint_name",
+        "(checks)": "SELECT c.constraint_name, c.check_clause FROM information_schema.check_constraints c "
+                    "WHERE c.constraint_schema = current_schema() ORDER BY c.constraint_name, c.check_clause",
+        "(key columns)": f"SELECT table_name, constraint_name, column_name, ordinal_position "
+                         f"FROM information_schema.key_column_usage WHERE {here} "
+                         f"ORDER BY table_name, constraint_name, ordinal_position",
+        "(indexes)": "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                     "WHERE schemaname = current_schema() ORDER BY tablename, indexname",
+    }
+    out = {key: [tuple(r) for r in conn.execute(text(query))] for key, query in described.items()}
+    out["(sequences)"] = [tuple(r) for r in conn.execute(text(
+        "SELECT sequencename, last_value, start_value FROM pg_sequences "
+        "WHERE schemaname = current_schema() ORDER BY sequencename"))]
+    assert out["(columns)"] and out["(sequences)"], "the PostgreSQL dump found no schema: a vacuous comparison"
     return out
 
 

@@ -144,7 +144,7 @@ def test_refusals_do_not_stop_the_others(seeded, cli_run, tmp_path):
     # turn comes), then those whose number or date cannot be read, as named.
     assert result.stderr.splitlines()[-5:] == [
         f"refused {changed}: 林政发〔2023〕2号 is already recorded with different text; use amend to correct it",
-        f"refused {unreadable}: cannot read the clause '扎西负责全面工作'",
+        f"refused {unreadable}: cannot read the clause '扎西负责全面工作': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理)",
         f"refused {held}: 林政发〔2023〕13号 appoints 李宁博 as 副局长 on 2023-03-04, a post they already hold",
         f"refused {undated}: 林政发〔2023〕10号 has no date (such as 2023年2月6日)",
         "2 recorded, 1 already recorded, 4 refused",
@@ -187,7 +187,8 @@ def test_dry_run_json(seeded, cli_run, water):
     # Nobody the batch would create has an id yet.
     assert documents[2]["actions"] == [{
         "action": "appoint", "name": "格桑", "person_id": None, "organization": "市水利局", "title": "副局长",
-        "concurrent": False, "probation_years": None, "ranked_after": "扎西",
+        "concurrent": False, "probation_years": None, "ranked_after": "扎西", "acting": False, "secondment": None,
+        "end_reason": None,
     }]
     assert documents[0]["actions"][0]["person_id"] is not None  # 李宁博, on record
 

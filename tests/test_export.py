@@ -463,3 +463,23 @@ def test_known_at_exports_the_registry_as_it_stood(scenario, cli_run):
     assert not [m for m in now["memberships"] if any(s["number"] == "林政发〔2023〕12号" for s in m["sources"])]
     assert "end_date" not in next(m for m in now["memberships"] if m["id"] == "membership/1-1-2023-02-06")
     assert cli_run("export", "popolo", "--known-at", moment).stdout == before
+
+
+def test_one_person_cannot_hold_one_post_twice_with_unknown_starts(seeded, cli_run, tmp_path):
+    """A second removal of 赵线 from the post he left on 2023-02-06, with no appointment between, would
+    make two holdings with no start on record, both open below: they overlap, so the notice is refused
+    (the database rule) and the export keeps the one membership."""
+    again = tmp_path / "20.txt"
+    again.write_text(make_notice("林政发〔2023〕20号", "2023年5月1日", ["免去赵线的市卫生健康委员会副主任职务"]),
+                     encoding="utf-8")
+    before = export(cli_run, "popolo")
+    result = cli_run("add-notice", "--yes", "--person", "赵线=9", str(again))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 赵线 (person 9) would hold 副主任 twice at once ((未记载)–2023-02-06 and (未记载)–2023-05-01); "
+        "a second holding needs an appointment between the two on record, or --person to name someone else\n"
+    )
+    whole = export(cli_run, "popolo")
+    assert whole == before
+    assert [(m["id"], m["end_date"]) for m in whole["memberships"] if m["person_id"] == "person/9"] == [
+        ("membership/9-7-unknown", "2023-02-06")]

@@ -422,9 +422,9 @@ REFUSALS = [
      "cannot read the qualifier （一年） in the clause '格桑任市医疗保障局副局长（一年）'"),
     ("unreadable clause among readable ones",
      "格桑任市医疗保障局副局长；扎西负责市水利局全面工作；免去张利的市商务局副局长职务。",
-     "cannot read the clause '扎西负责市水利局全面工作'"),
+     "cannot read the clause '扎西负责市水利局全面工作': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理)"),
     ("unreadable part of a clause", "格桑任市医疗保障局副局长，扎西到市水利局工作。",
-     "cannot read the clause '格桑任市医疗保障局副局长，扎西到市水利局工作'"),
+     "cannot read the clause '格桑任市医疗保障局副局长，扎西到市水利局工作': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理) in '扎西到市水利局工作'"),
     ("ranked after himself", "格桑任市医疗保障局副局长（列格桑之后）。",
      "the clause '格桑任市医疗保障局副局长（列格桑之后）' ranks 格桑 after themselves"),
     ("ranked after himself in 任命", "任命格桑同志为市医疗保障局副局长（列格桑同志之后）。",
@@ -451,7 +451,7 @@ REFUSALS = [
     ("免去其 with nobody before it", "免去其市水利局副局长职务。",
      "免去其 has no one named before it in the clause '免去其市水利局副局长职务'"),
     ("a bare item with no verb governing it", "格桑任市医疗保障局副局长；扎西的市水利局局长职务。",
-     "cannot read the clause '扎西的市水利局局长职务'"),
+     "cannot read the clause '扎西的市水利局局长职务': expected a name and a verb (任, 任命…为, 免去, 兼任, 代理)"),
 ]
 
 

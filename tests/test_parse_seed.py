@@ -135,8 +135,21 @@ def test_no_secondment_or_gender_in_the_seed(n, notice_text):
 
 
 def test_parse_is_pure_and_repeatable(notice_text):
+    """No state carries over between parses: the same text gives the golden parse again after
+    every other notice has been parsed (with and without known organizations), and changing one
+    result does not change the next."""
     text = notice_text(3)
-    assert parse_notice(text) == parse_notice(text)
+    first = parse_notice(text)
+    assert_golden(first, 3)
+    first.actions.clear()
+    first.actions.append(parse_notice(notice_text(2)).actions[0])
+    for n in sorted(GOLDEN):
+        parse_notice(notice_text(n))
+        parse_notice(notice_text(n), known_orgs=["市水利局", "林芝市卫生健康委员会", "卫健委"])
+    again = parse_notice(text)
+    assert again is not first
+    assert_golden(again, 3)
+    assert text == notice_text(3)
 
 
 def test_clauses_are_joined_across_broken_lines(notice_text):

@@ -108,7 +108,7 @@ def test_people_table_and_csv(seeded, cli_run):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["人员ID", "姓名", "任职", "相关文号", "备注"]
     assert lines[2].split() == [str(health), "尼玛", f"#{holding_id(seeded, health, '卫生')}",
-                                "市卫生健康委员会副主任", "(未记载)–", "林政发〔2023〕3号"]
+                                "市卫生健康委员会副主任", "(未记载)~", "林政发〔2023〕3号"]
     from wcwidth import wcswidth
 
     # tabulate strips trailing spaces: no line is wider than the rule under the header.
@@ -215,7 +215,7 @@ def test_merge_respects_known_at_and_undo(merged, cli_run):
 
 def test_merge_refused_when_both_hold_the_post_at_once(seeded, cli_run, add):
     add("林政发〔2023〕20号", "2023年3月1日", "扎西任市水利局副局长")
-    add("林政发〔2023〕21号", "2023年4月1日", "扎西任市水利局副局长（列李宁博之后）")
+    add("林政发〔2023〕21号", "2023年4月1日", "扎西任市水利局副局长（列李宁博之后）", links=[("扎西", "new")])
     first, second = [p["person_id"] for p in as_json(cli_run("people", "扎西", "--format", "json"))["people"]]
     before = dump(seeded)
     result = cli_run("merge", str(first), str(second), "--reason", "same")
@@ -264,12 +264,19 @@ def test_merge_twice_and_merge_an_absorbed_record(merged, cli_run):
 
 def test_merge_and_split_need_a_reason(seeded, cli_run):
     health, rural = nima(cli_run)
-    assert cli_run("merge", str(health), str(rural)).exit_code == 2
-    assert cli_run("merge", str(health), "abc", "--reason", "x").exit_code == 2
+
+    def usage_error(*args: str) -> str:
+        result = cli_run(*args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        return result.stderr.splitlines()[-1]
+
+    assert usage_error("merge", str(health), str(rural)) == "Error: Missing option '--reason'."
+    assert usage_error("merge", str(health), "abc", "--reason", "x") == (
+        "Error: Invalid value for 'OTHER_ID': 'abc' is not a valid integer.")
     blank = cli_run("merge", str(health), str(rural), "--reason", " ")
     assert (blank.exit_code, blank.stderr) == (1, "Error: a reason is required (--reason)\n")
-    assert cli_run("split", str(health), "--reason", "x").exit_code == 2
-    assert cli_run("undo", "1").exit_code == 2
+    assert usage_error("split", str(health), "--reason", "x") == "Error: Missing option '--holding'."
+    assert usage_error("undo", "1") == "Error: Missing option '--reason'."
 
 
 # -- split --------------------------------------------------------------------------

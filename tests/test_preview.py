@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 import cli as cli_module
 from conftest import dump, file_bytes
-from registry import intake, render
+from registry import intake
 from registry.intake import Source
 from registry.models import Person
 from registry.parse import ParsedAction, ParsedNotice
@@ -70,16 +70,27 @@ def test_preview_shows_verb_person_organization_title_qualifiers(seeded, cli_run
     assert [row[:7] for row in rows] == [
         [1, "免去", "尼玛", f"#{nima} 现任市卫生健康委员会副主任", "市卫生健康委员会", "副主任", ""],
         [2, "任", "格桑", "新人员", "市卫生健康委员会", "副主任", f"列罗布顿珠之后（#{robu}）；试用期1年"],
-        [3, "兼任", "李宁博", "新人员", "市水利局", "党组成员", ""],
+        [3, "兼任", "李宁博", f"#{lnb} 现任市水利局副局长", "市水利局", "党组成员", ""],
         [4, "任", "扎西", "新人员", "市新能源局（新单位）", "局长", ""],
         [5, "任", "达瓦", "新人员", "市新能源局（新单位）", "副局长", "列次旦之后（新人员，推定在任）"],
     ]
     assert all(row[7] for row in rows)
     # ... and exactly that on stdout; the warnings and the note on stderr.
-    assert result.stdout == f"林政发〔2023〕9号  2023-03-01  关于干部任免的通知\n{render.table(headers, rows)}\n"
+    # Written out by hand (not rendered by the code under test): the table as a clerk reads it.
+    assert result.stdout == (
+        "林政发〔2023〕9号  2023-03-01  关于干部任免的通知\n"
+        "序    动作    姓名    人员                            单位                  职务      附注                              人员认定\n"
+        "----  ------  ------  ------------------------------  --------------------  --------  --------------------------------  -------------------------------------\n"
+        f"1     免去    尼玛    #{nima} 现任市卫生健康委员会副主任  市卫生健康委员会      副主任                                      2023-03-01 在任市卫生健康委员会副主任\n"
+        f"2     任      格桑    新人员                          市卫生健康委员会      副主任    列罗布顿珠之后（#{robu}）；试用期1年  无可对应的在任者，新建\n"
+        "3     兼任    李宁博  #1 现任市水利局副局长           市水利局              党组成员                                    2023-03-01 同单位在任（市水利局）\n"
+        "4     任      扎西    新人员                          市新能源局（新单位）  局长                                        无可对应的在任者，新建\n"
+        "5     任      达瓦    新人员                          市新能源局（新单位）  副局长    列次旦之后（新人员，推定在任）    无可对应的在任者，新建\n"
+    )
+    assert (nima, robu) == (11, 12)  # two digits, as the column widths above assume
+    # 李宁博 holds a post in 市水利局 on that date: the same person (同单位在任), no warning.
+    assert rows[2][7] == "2023-03-01 同单位在任（市水利局）"
     assert result.stderr.splitlines() == [
-        f"warning: 李宁博 is recorded as a new person, but people called 李宁博 are on record (ids {lnb}); "
-        "if this is one of them, add --person 李宁博=ID",
         "warning: 市新能源局 is a new organization",
         "warning: 次旦 is known only from 列次旦之后: recorded as holding 副局长 of 市新能源局, start not on record",
         "林政发〔2023〕9号 would be recorded: 5 actions; nothing recorded (--dry-run)",
@@ -88,6 +99,7 @@ def test_preview_shows_verb_person_organization_title_qualifiers(seeded, cli_run
 
 def test_dry_run_json(seeded, cli_run, db_url, previewed):
     nima = roster_person(cli_run, "卫健委", "2023-02-07", "尼玛")
+    [lnb] = ids(seeded, "李宁博")
     before = dump(seeded)
     result = cli_run("add-notice", str(previewed), "--dry-run", "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -95,14 +107,16 @@ def test_dry_run_json(seeded, cli_run, db_url, previewed):
 
     def action(kind, name, person_id, org, title, probation=None, after=None, concurrent=False):
         return {"action": kind, "name": name, "person_id": person_id, "organization": org, "title": title,
-                "concurrent": concurrent, "probation_years": probation, "ranked_after": after}
+                "concurrent": concurrent, "probation_years": probation, "ranked_after": after,
+                "acting": False if kind == "appoint" else None, "secondment": None,
+                "end_reason": "removed" if kind == "remove" else None}
 
     assert json.loads(result.stdout) == {
         "number": "林政发〔2023〕9号", "date": "2023-03-01", "title": "关于干部任免的通知",
         "actions": [
             action("remove", "尼玛", nima, "市卫生健康委员会", "副主任"),
             action("appoint", "格桑", None, "市卫生健康委员会", "副主任", probation=1, after="罗布顿珠"),
-            action("appoint", "李宁博", None, "市水利局", "党组成员", concurrent=True),
+            action("appoint", "李宁博", lnb, "市水利局", "党组成员", concurrent=True),
             action("appoint", "扎西", None, "市新能源局", "局长"),
             action("appoint", "达瓦", None, "市新能源局", "副局长", after="次旦"),
         ],

@@ -184,7 +184,7 @@ def test_who_held_commerce_deputy_on_2023_02_01(ask, pid):
         "on": "2023-02-01",
         "holders": [
             {"name": "张利", "person_id": pid("张利"), "since": None, "until": "2023-02-06", "start_known": False,
-             "concurrent": False, "inferred": False, "basis": N3},
+             "concurrent": False, "inferred": False, "basis": N3, "acting": False, "probation_until": None},
         ],
     }
 
@@ -196,7 +196,8 @@ def test_who_held_commerce_deputy_on_2023_02_06(ask, pid):
         "on": "2023-02-06",
         "holders": [
             {"name": "李艳君", "person_id": pid("李艳君"), "since": "2023-02-06", "until": None,
-             "start_known": True, "concurrent": False, "inferred": False, "basis": N3},
+             "start_known": True, "concurrent": False, "inferred": False, "basis": N3, "acting": False,
+             "probation_until": "2024-02-06"},
         ],
     }
 
@@ -292,21 +293,26 @@ def test_history_of_nobody(ask):
     assert str(caught.value) == "no person with id 999999"
 
 
+def bundled(number: int) -> dict:
+    return {"file": f"linzhengfa-2023-0{number}.txt", "document": None, "pages": None}
+
+
 def test_notices_six_and_seven_missing(ask):
     assert ask(queries.notices) == {
         "notices": [
-            {"number": N2, "date": "2023-02-06", "title": "关于李宁博同志任职的通知", "actions": 1, "status": "recorded"},
+            {"number": N2, "date": "2023-02-06", "title": "关于李宁博同志任职的通知", "actions": 1, "status": "recorded",
+             "issuer": "林芝市人民政府", "source": bundled(2)},
             {"number": N3, "date": "2023-02-06", "title": "关于杨帆等同志任免职的通知", "actions": 14,
-             "status": "recorded"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(3)},
             {"number": N4, "date": "2023-02-06", "title": "关于雷增炎、徐继军同志任免职的通知", "actions": 2,
-             "status": "recorded"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(4)},
             {"number": N5, "date": "2023-02-06", "title": "关于米次等同志任免职的通知", "actions": 6,
-             "status": "recorded"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(5)},
             {"number": N6, "date": "2023-02-06", "title": "关于马冰、陈健华同志任免职的通知", "actions": 3,
-             "status": "recorded"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(6)},
             {"number": N8, "date": "2023-02-09",
              "title": "关于任命林芝市残疾人联合会第二届主席团执行理事会理事长、副理事长的通知", "actions": 2,
-             "status": "recorded"},
+             "status": "recorded", "issuer": "林芝市人民政府", "source": bundled(8)},
         ],
         "missing": ["林政发〔2023〕7号"],
     }
@@ -504,3 +510,50 @@ def test_a_removal_closes_the_gap(seeded):
          "concurrent": False, "acting": False, "inferred": False, "probation_until": None, "ranked_after": "尼玛",
          "appointed_by": N3, "removed_by": "林政发〔2023〕9号", "end_reason": "removed"},
     ]}]
+
+
+# -- 列X之后 places the new holder right after X ------------------------------------------
+
+def record_notice(engine, seq: int, day: str, *clauses: str) -> None:
+    from conftest import make_notice
+    from registry.intake import Source, record
+
+    text = make_notice(f"林政发〔2023〕{seq}号", day, list(clauses))
+    assert record(engine, Source(f"notice {seq}", text.encode("utf-8")), recorded_by="test").status == "recorded"
+
+
+def ranked(engine, org: str, on: date) -> list[tuple]:
+    return [(m["rank"], m["name"], m["ranked_after"]) for m in asker(engine)(queries.roster, org, on)["members"]]
+
+
+def test_ranked_after_the_first_holder_goes_second_not_last(seeded):
+    """卫健委 is 尼玛, 胡秀兰, 罗布顿珠; 列尼玛之后 puts 格桑 between 尼玛 and 胡秀兰, and
+    列格桑之后 in the same notice puts 达瓦 right after 格桑."""
+    record_notice(seeded, 9, "2023年3月1日", "格桑任市卫生健康委员会副主任（列尼玛之后）",
+                  "达瓦任市卫生健康委员会副主任（列格桑之后）")
+    assert ranked(seeded, HEALTH, date(2023, 3, 1)) == [
+        (1, "尼玛", None), (2, "格桑", "尼玛"), (3, "达瓦", "格桑"), (4, "胡秀兰", "尼玛"), (5, "罗布顿珠", "胡秀兰"),
+    ]
+    # The day before, the order the seed set.
+    assert ranked(seeded, HEALTH, date(2023, 2, 28)) == [(1, "尼玛", None), (2, "胡秀兰", "尼玛"), (3, "罗布顿珠", "胡秀兰")]
+
+
+def test_ranked_after_a_middle_holder_and_then_a_removal(seeded):
+    """列胡秀兰之后 puts 格桑 before 罗布顿珠; removing 胡秀兰 later closes the gap and keeps
+    格桑 ahead of 罗布顿珠; a holder appointed without 列 goes last."""
+    record_notice(seeded, 9, "2023年3月1日", "格桑任市卫生健康委员会副主任（列胡秀兰之后）")
+    record_notice(seeded, 10, "2023年4月1日", "免去胡秀兰的市卫生健康委员会副主任职务", "扎西任市卫生健康委员会副主任")
+    assert ranked(seeded, HEALTH, date(2023, 3, 31)) == [
+        (1, "尼玛", None), (2, "胡秀兰", "尼玛"), (3, "格桑", "胡秀兰"), (4, "罗布顿珠", "胡秀兰"),
+    ]
+    assert ranked(seeded, HEALTH, date(2023, 4, 1)) == [
+        (1, "尼玛", None), (2, "格桑", "胡秀兰"), (3, "罗布顿珠", "胡秀兰"), (4, "扎西", None),
+    ]
+
+
+def test_a_back_filled_reference_ranks_before_later_appointees(seeded):
+    """Recorded late, a 2022 列王程之后 places 格桑 right after 王程; 李宁博's 2023 列王程之后
+    then places him right after 王程, ahead of 格桑: ranks follow the notices' dates, not arrival."""
+    record_notice(seeded, 1, "2022年6月1日", "格桑任市水利局副局长（列王程之后）")
+    assert ranked(seeded, "市水利局", date(2022, 6, 1)) == [(1, "王程", None), (2, "格桑", "王程")]
+    assert ranked(seeded, "市水利局", date(2023, 2, 6)) == [(1, "王程", None), (2, "李宁博", "王程"), (3, "格桑", "王程")]

@@ -281,7 +281,20 @@ def test_a_ten_megabyte_title_is_refused(engine, cli_run, tmp_path):
     before = dump(engine)
     result = cli_run("add-notice", str(path), "--yes")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert "the notice is 10485" in result.stderr and "a notice is at most 200000" in result.stderr
+    assert result.stderr == ("Error: the text is 31,457,528 bytes, more than any notice could be "
+                             "(at most 2,000,000 bytes); it was not read\n")
+    assert dump(engine) == before
+
+
+def test_a_text_of_more_characters_than_a_notice_has_is_refused(engine, cli_run, tmp_path):
+    """Under the byte limit, over the character limit: refused before it is parsed."""
+    text_ = make_notice("林政发〔2023〕31号", "2023年6月1日", ["任命扎西为市水利局副局长"])
+    path = tmp_path / "31.txt"
+    path.write_text(text_.replace("关于干部任免的通知", "关于" + "长" * 300_000), encoding="utf-8")
+    before = dump(engine)
+    result = cli_run("add-notice", str(path), "--yes")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "a notice is at most 200000" in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert dump(engine) == before
 
 
@@ -450,3 +463,9 @@ def test_an_old_registry_that_breaks_a_rule_is_refused_by_the_upgrade_and_kept(t
     conn = sqlite3.connect(path)
     assert {name: conn.execute(f"SELECT * FROM {name}").fetchall() for name in tables} == tables
     conn.close()
+
+
+def test_the_database_allows_every_end_reason_the_registry_writes():
+    from registry import models, parse
+
+    assert set(parse.END_REASONS) == set(models.END_REASONS)

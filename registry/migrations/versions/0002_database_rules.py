@@ -30,7 +30,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 # The values as of this revision (frozen here: later revisions change them, not this one).
 ACTION_KINDS = "'appoint', 'remove'"
-END_REASONS = "'removed', 'resigned', 'retired', 'probation_terminated', 'reassigned', 'secondment_ended'"
+END_REASONS = "'removed', 'resigned', 'retired', 'probation_terminated', 'reassigned', 'secondment_ended', 'confirmed'"
 SUPERSEDE_KINDS = "'retracted', 'amended'"
 EVENT_KINDS = "'merge', 'split'"
 EVENT_ROLES = "'subject', 'ranked_after'"

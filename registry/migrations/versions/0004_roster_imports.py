@@ -8,7 +8,7 @@ On SQLite the holdings table is copied to alter it, and the triggers an earlier
 revision put on it are created again.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-29
 """
 from contextlib import contextmanager
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
