@@ -18,6 +18,7 @@ import click
 from registry import db as dbmod
 from registry import __version__, admin, inputs, intake, ordering, queries, record, render, reports, schema
 from registry.exchange import ftm, popolo, records
+from registry.exchange import roster_import
 from registry import people as peoplemod
 from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
@@ -871,6 +872,69 @@ def export_ftm(obj: Context, as_of, known_at, output):
         snapshot = records.snapshot(session, as_of, known_at=known_at)
     _write("".join(line + "\n" for line in ftm.lines(snapshot)), output)
     _export_summary(snapshot, output)
+
+
+@cli.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-of", type=DATE, required=True, help="The date on which the roster says these posts were held.")
+@click.option("--reason", required=True, help="Why the roster is imported (recorded with it).")
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded; record nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Record without asking for confirmation.")
+@click.option("--person", "persons", multiple=True, metavar="NAME=ID",
+              help="Link a name in the roster to the existing person with this id (repeatable).")
+@click.pass_obj
+def import_roster_command(obj: Context, file, as_of, reason, dry_run, yes, persons):
+    """Record an office's roster (.xlsx or .csv) as a source: who held which post on a date.
+
+    Example: registry import-roster 林芝市领导班子.xlsx --as-of 2023-01-01 --reason "启用登记系统时的在任名册"
+    Columns: 单位, 姓名, 职务 and optionally 任职时间, 任职文号, 备注 (兼任, 代理,
+    试用期至DATE); or organization, name, title, since, document, note.
+    """
+    links = _links(persons)
+    engine = obj.ready_engine()
+    data = Path(file).read_bytes()
+    confirm = not dry_run and not yes and _on_terminal()
+    options = dict(links=links, recorded_by=obj.user)
+    if dry_run or confirm:
+        outcome = roster_import.record(engine, file, data, as_of, reason, dry_run=True, **options)
+        if outcome.status == "already recorded":
+            click.echo(f"{outcome.file_name} ({as_of}) already recorded")
+            return
+        _show_roster_preview(outcome)
+        if dry_run:
+            click.echo(f"{outcome.file_name} ({as_of}) would be recorded: {_rows(len(outcome.plan))}; "
+                       f"nothing recorded (--dry-run)", err=True)
+            return
+        if not click.confirm("Record this roster?", default=False, err=True):
+            click.echo("nothing recorded", err=True)
+            sys.exit(1)
+        outcome = roster_import.record(engine, file, data, as_of, reason, confirmed=roster_import.signature(outcome),
+                                       **options)
+    else:
+        outcome = roster_import.record(engine, file, data, as_of, reason, **options)
+        if outcome.status == "recorded":
+            _show_roster_preview(outcome)
+    if outcome.status == "already recorded":
+        click.echo(f"{outcome.file_name} ({as_of}) already recorded")
+    else:
+        click.echo(f"{outcome.file_name} ({as_of}) recorded: {_rows(len(outcome.plan))}")
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" + ("" if count == 1 else "s")
+
+
+def _show_roster_preview(outcome) -> None:
+    click.echo(f"名册 {outcome.file_name}  {outcome.as_of.isoformat()}")
+    click.echo(render.table(*render.roster_import_view(outcome)))
+    for step in outcome.plan:
+        if step.org_new:
+            click.echo(f"warning: row {step.entry.row_number}: {step.organization} is a new organization", err=True)
+        if step.person_new and step.namesakes:
+            click.echo(f"warning: row {step.entry.row_number}: new person {step.entry.name} shares the name with "
+                       f"people {', '.join(map(str, step.namesakes))} on record", err=True)
+    for message in outcome.conflicts:
+        click.echo(f"conflict: {message}", err=True)
 
 
 if __name__ == "__main__":

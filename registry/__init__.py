@@ -17,7 +17,7 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - queries: roster, who held a post, history, notices
 - reports: changes, probation, vacancies, integrity check
 - render: tables, JSON and CSV
-- exchange: open-data exports (Popolo, FollowTheMoney)
+- exchange: open-data exports (Popolo, FollowTheMoney) and starting rosters
 """
 
 __version__ = "0.2.0"

@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .errors import NoticeError
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport, RosterRow
 from .timerules import canonical_order, clock, event_in_force_at, recorded_by, share_a_date, version_shown
 from .timerules import current as current_rows
 
@@ -91,7 +91,7 @@ class Draft:
     post_id: int
     since: date | None
     until: date | None
-    start_action_id: int
+    start_action_id: int | None
     concurrent: bool = False
     acting: bool = False
     inferred: bool = False
@@ -101,6 +101,7 @@ class Draft:
     position: int = 0
     end_action_id: int | None = None
     end_reason: str | None = None
+    start_roster_row_id: int | None = None
     title: str = field(default="", compare=False)
 
     def key(self) -> tuple:
@@ -125,6 +126,12 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
         .order_by(*canonical_order())
     ).all()
     posts = {p.title: p.id for p in session.scalars(select(Post).where(Post.org_id == org_id))}
+    rosters = session.execute(
+        select(RosterRow, RosterImport.as_of)
+        .join(RosterImport, RosterRow.import_id == RosterImport.id)
+        .where(RosterRow.org_id == org_id, RosterImport.recorded_at <= at)
+        .order_by(RosterImport.as_of, RosterImport.id, RosterRow.row_number)
+    ).all()
 
     drafts: list[Draft] = []
     open_: dict[tuple[int, str], Draft] = {}  # (person, title) -> the holding still open
@@ -144,7 +151,27 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
             return open_[(person, title)]
         return next((d for (holder, _), d in open_.items() if holder == person), None)
 
+    def roster_row(row: RosterRow, on: date) -> None:
+        """A roster says the person holds the post on its date: a holding already open
+        stays as it is; otherwise one starts, from the sheet's date or not on record."""
+        person = people.find(row.person_id)
+        if (person, row.title) in open_:
+            return
+        draft = Draft(
+            person_id=person, post_id=post_id(row.title), since=row.since, until=None, start_action_id=None,
+            start_roster_row_id=row.id, concurrent=row.concurrent, acting=row.acting,
+            probation_until=row.probation_until, title=row.title,
+        )
+        drafts.append(draft)
+        open_[(person, row.title)] = draft
+        ranking.setdefault(row.title, []).append(draft)
+
+    # A roster states the posts held on its date, after the notices of that date: it is
+    # replayed after every action dated on or before it.
+    pending = list(rosters)
     for action, on, number in rows:
+        while pending and pending[0][1] < on:
+            roster_row(*pending.pop(0))
         person = people.subject(action)
         key = (person, action.title)
         if action.kind == "appoint":
@@ -206,6 +233,8 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
             draft.until = on
             draft.end_action_id = action.id
             draft.end_reason = action.end_reason or "removed"
+    for row, on in pending:
+        roster_row(row, on)
 
     for order in ranking.values():
         for position, draft in enumerate(order, start=1):
@@ -300,12 +329,15 @@ def orgs_of_people(session: Session, person_ids: Iterable[int], at: Iterable[dat
     orgs = set(session.scalars(
         select(Action.org_id).where(or_(Action.person_id.in_(ids), Action.ranked_after_person_id.in_(ids)))
     ))
+    orgs |= set(session.scalars(select(RosterRow.org_id).where(RosterRow.person_id.in_(ids))))
     maps = [person_map(session, moment) for moment in at]
     if maps:
         actions = session.scalars(select(Action)).all()
+        roster_rows = session.execute(select(RosterRow.person_id, RosterRow.org_id)).all()
         for people in maps:
             roots = {people.find(i) for i in ids}
             orgs |= {a.org_id for a in actions if people.subject(a) in roots or people.ranked_after(a) in roots}
+            orgs |= {org for person, org in roster_rows if people.find(person) in roots}
     return orgs
 
 
@@ -329,6 +361,8 @@ def rebuild(session: Session, now: datetime | None = None) -> None:
         moments.setdefault(version.recorded_at, set()).update(orgs)
         if version.superseded_at is not None:
             moments.setdefault(version.superseded_at, set()).update(orgs)
+    for roster in session.scalars(select(RosterImport)):
+        moments.setdefault(roster.recorded_at, set()).update(row.org_id for row in roster.rows)
     tick = timedelta(microseconds=1)
     for event in session.scalars(select(PersonEvent)):
         for moment in (event.recorded_at, event.undone_at):

@@ -256,12 +256,55 @@ class PersonEventAction(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+class RosterImport(Base):
+    """A starting roster: the office's own sheet of who held which post on one date.
+
+    A source of its own kind, not a notice: it says "these people held these
+    posts on ``as_of``", and each row starts a holding unless a notice already
+    has the person in that post.
+    """
+
+    __tablename__ = "roster_imports"
+    __table_args__ = (UniqueConstraint("content_hash", "as_of"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(400))  # how queries name it as a basis
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    rows: Mapped[list[RosterRow]] = relationship(back_populates="roster", order_by="RosterRow.row_number")
+
+
+class RosterRow(Base):
+    """One row of a roster: a name resolved to a person, holding a post on the roster's date."""
+
+    __tablename__ = "roster_rows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("roster_imports.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # the sheet's own row number, header = 1
+    name: Mapped[str] = mapped_column(String(100))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    since: Mapped[date | None] = mapped_column(Date)  # 任职时间; NULL: not on the sheet
+    document: Mapped[str | None] = mapped_column(String(60))  # 任职文号
+    concurrent: Mapped[bool] = mapped_column(default=False)
+    acting: Mapped[bool] = mapped_column(default=False)
+    probation_until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")  # 备注 as written
+    roster: Mapped[RosterImport] = relationship(back_populates="rows")
+    organization: Mapped[Organization] = relationship()
+
+
 class Holding(Base):
     """A person holds a post over [since, until), as the registry said over [known_from, known_until)."""
 
     __tablename__ = "holdings"
     __table_args__ = (
         CheckConstraint("since IS NULL OR until IS NULL OR until > since", name="holding_ends_after_start"),
+        CheckConstraint("start_action_id IS NOT NULL OR start_roster_row_id IS NOT NULL", name="holding_has_a_source"),
         CheckConstraint("known_until IS NULL OR known_until > known_from", name="holding_known_until_after_from"),
         CheckConstraint(one_of("end_reason", END_REASONS, nullable=True), name="holding_end_reason"),
         Index("ix_holdings_org_asof", "org_id", "since", "until"),
@@ -282,7 +325,9 @@ class Holding(Base):
     secondment: Mapped[str | None] = mapped_column(String(100))
     ranked_after_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    start_action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    # A holding starts with a notice's action or, for a starting roster, with one of its rows.
+    start_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    start_roster_row_id: Mapped[int | None] = mapped_column(ForeignKey("roster_rows.id"))
     end_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
     known_from: Mapped[datetime] = mapped_column(DateTime, default=server_now())
@@ -291,7 +336,8 @@ class Holding(Base):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     post: Mapped[Post] = relationship()
     ranked_after: Mapped[Person | None] = relationship(foreign_keys=[ranked_after_person_id])
-    start_action: Mapped[Action] = relationship(foreign_keys=[start_action_id])
+    start_action: Mapped[Action | None] = relationship(foreign_keys=[start_action_id])
+    start_roster_row: Mapped[RosterRow | None] = relationship(foreign_keys=[start_roster_row_id])
     end_action: Mapped[Action | None] = relationship(foreign_keys=[end_action_id])
 
     @property

@@ -296,6 +296,11 @@ def split(session: Session, person_id: int, holding_ids: list[int], reason: str,
             f"holding {unknown[0]} is not one of person {person.id}'s holdings; see `registry people {person.id}`"
         )
     moving = [by_id[h] for h in dict.fromkeys(holding_ids)]
+    rostered = [h.id for h in moving if h.start_action_id is None]
+    if rostered:
+        # A split moves what notices say about a person; a roster row names its person itself.
+        raise RegistryError(f"holding {rostered[0]} comes from a starting roster, not a notice, "
+                            f"and cannot be split off")
     if len(moving) == len(held):
         raise RegistryError(f"that moves every holding of person {person.id}; a split leaves them at least one")
     new = Person(name=person.name, gender=person.gender, created_at=now)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from .errors import NotFound
-from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post
+from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
 from .orgs import lookup_org, roster_rank, title_class
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
@@ -29,15 +29,20 @@ def _holdings_statement():
     start, start_version, start_notice = aliased(Action, name="start"), aliased(NoticeVersion), aliased(Notice)
     end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
     after = aliased(Person)
+    start_row, roster = aliased(RosterRow, name="start_row"), aliased(RosterImport)
+    # A holding starts with a notice's action or a starting roster's row: its basis is the one it has.
     return (
-        select(Holding, Person, Post, Organization, start, start_notice.number.label("basis"),
+        select(Holding, Person, Post, Organization, start, start_row,
+               func.coalesce(start_notice.number, roster.label).label("basis"),
                end_notice.number.label("removed_by"), after.name.label("ranked_after_name"))
         .join(Person, Holding.person_id == Person.id)
         .join(Post, Holding.post_id == Post.id)
         .join(Organization, Holding.org_id == Organization.id)
-        .join(start, Holding.start_action_id == start.id)
-        .join(start_version, start.version_id == start_version.id)
-        .join(start_notice, start_version.notice_id == start_notice.id)
+        .outerjoin(start, Holding.start_action_id == start.id)
+        .outerjoin(start_version, start.version_id == start_version.id)
+        .outerjoin(start_notice, start_version.notice_id == start_notice.id)
+        .outerjoin(start_row, Holding.start_roster_row_id == start_row.id)
+        .outerjoin(roster, start_row.import_id == roster.id)
         .outerjoin(end, Holding.end_action_id == end.id)
         .outerjoin(end_version, end.version_id == end_version.id)
         .outerjoin(end_notice, end_version.notice_id == end_notice.id)
@@ -50,8 +55,9 @@ _HOLDINGS = _holdings_statement()
 
 def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
     """Holdings known at ``known_at`` meeting ``conditions``, as rows with Holding, Person, Post,
-    Organization, start (the Action that started it), basis (its notice number), removed_by
-    and ranked_after_name, plus any extra labelled ``columns``."""
+    Organization, start (the Action that started it) or start_row (the roster row that did),
+    basis (its notice number, or the roster's label), removed_by and ranked_after_name, plus any
+    extra labelled ``columns``."""
     return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
@@ -130,7 +136,7 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
     rows.sort(key=lambda r: (r.Person.id, r.Holding.since is not None, r.Holding.since or date.min,
                              r.Holding.until or date.max, r.Holding.id))
     for row in rows:
-        h, start = row.Holding, row.start
+        h = row.Holding
         entry = by_person.setdefault(row.Person.id, {"person_id": row.Person.id, "name": row.Person.name, "holdings": []})
         entry["holdings"].append({
             "organization": row.Organization.name,
@@ -143,13 +149,20 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
             "ranked_after": row.ranked_after_name,
-            "appointed_by": row.basis if start.kind == "appoint" and not h.inferred else None,
+            "appointed_by": _appointed_by(row),
             "removed_by": row.removed_by,
             "end_reason": h.end_reason,
         })
         if detail:
             entry["holdings"][-1]["secondment"] = h.secondment
     return {"query": query, "people": list(by_person.values())}
+
+
+def _appointed_by(row) -> str | None:
+    """The appointing notice: the one on record, or the 任职文号 a starting roster gives."""
+    if row.start is None:
+        return row.start_row.document
+    return row.basis if row.start.kind == "appoint" and not row.Holding.inferred else None
 
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:

@@ -196,7 +196,7 @@ class _Resolver:
         """Holdings of people called ``name`` that, in date order, are open at this notice."""
         return [
             h for h in self._holdings(name, org, title)
-            if _notice_key(h.start_action) < self.here
+            if _start_key(h) < self.here
             and (h.end_action is None or _notice_key(h.end_action) > self.here)
         ]
 
@@ -208,13 +208,13 @@ class _Resolver:
         """
         found = [
             h for h in self._holdings(name, org, None)
-            if h.since is None and _notice_key(h.start_action) > self.here
+            if h.since is None and _start_key(h) > self.here
             and (h.inferred or h.post.title == title)
         ]
         if not found:
             return []
-        first = min(_notice_key(h.start_action) for h in found)
-        return sorted({h.person_id for h in found if _notice_key(h.start_action) == first})
+        first = min(_start_key(h) for h in found)
+        return sorted({h.person_id for h in found if _start_key(h) == first})
 
     def _removed_with(self, index: int) -> list[int]:
         """People known to hold what a 免去其 removal after this appointment removes."""
@@ -343,6 +343,18 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
 def _notice_key(action: Action) -> tuple:
     """Where an action's notice stands in canonical order: date, then number."""
     return notice_key(action.version, action.version.notice)
+
+
+# Sorts after every document number: a starting roster states the posts held at the end of its day.
+_AFTER_THE_DAYS_NOTICES = "\U0010ffff"
+
+
+def _start_key(holding: Holding) -> tuple:
+    """Where the evidence for a holding begins in canonical order: its notice, or its roster."""
+    if holding.start_action is None:
+        roster = holding.start_roster_row.roster
+        return (roster.as_of, _AFTER_THE_DAYS_NOTICES, 0, roster.id)
+    return _notice_key(holding.start_action)
 
 
 def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime) -> list[PlannedAction]:

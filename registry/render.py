@@ -354,3 +354,14 @@ def check_csv_view(data: dict) -> tuple[list[str], list[list]]:
     rows = [[level, f["code"], f["message"], f["ids"]["holdings"], f["ids"]["people"], f["ids"]["notices"]]
             for level, f in _findings(data)]
     return headers, rows
+
+
+def roster_import_view(outcome) -> tuple[list[str], list[list]]:
+    """A starting roster's preview: each row, the person it names and how the name was resolved."""
+    headers = ["行", "单位", "姓名", "职务", "任职时间", "任职文号", "备注", "人员", "人员认定"]
+    rows = []
+    for step in outcome.plan:
+        e = step.entry
+        rows.append([e.row_number, step.organization, e.name, e.title, start_text(e.since and e.since.isoformat()),
+                     e.document, e.note, "新人员" if step.person_new else f"#{step.person_id}", step.how])
+    return headers, rows

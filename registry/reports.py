@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 from .derive import person_map
 from .models import (
     ACTION_KINDS, END_REASONS, EVENT_KINDS, EVENT_ROLES, SUPERSEDE_KINDS, Action, Base, Holding, Notice, NoticeVersion,
-    Organization, Person, PersonEvent, PersonEventAction, Post,
+    Organization, Person, PersonEvent, PersonEventAction, Post, RosterImport, RosterRow,
 )
 from .text import content_hash
 from .orgs import lookup_org, title_class
@@ -195,7 +195,7 @@ ERROR_CODES = (
     # before the rules existed): check reports them instead of failing on them.
     "text_changed", "dangling_reference", "unknown_value", "several_active_versions", "known_before_recorded",
 )
-WARNING_CODES = ("possible_same_person", "series_gap", "several_heads")
+WARNING_CODES = ("possible_same_person", "series_gap", "several_heads", "roster_conflict")
 
 
 @dataclass
@@ -227,8 +227,8 @@ class _Described:
     name: str
     organization: str
     title: str
-    start_date: date  # the date of the notice whose action started the record
-    start_notice_id: int
+    start_date: date  # the date of the notice whose action started the record (or of its roster)
+    start_notice_id: int | None  # None for a holding a starting roster started
     end_notice_id: int | None
 
     def text(self) -> str:
@@ -246,13 +246,15 @@ def _described(session: Session, known_at: datetime | None) -> dict[int, _Descri
     start, start_version = aliased(Action), aliased(NoticeVersion)
     end, end_version = aliased(Action), aliased(NoticeVersion)
     rows = session.execute(
-        select(Holding, Person.name, Organization.name, Post.title, start_version.date, start_version.notice_id,
-               end_version.notice_id)
+        select(Holding, Person.name, Organization.name, Post.title,
+               func.coalesce(start_version.date, RosterImport.as_of), start_version.notice_id, end_version.notice_id)
         .join(Person, Holding.person_id == Person.id)
         .join(Organization, Holding.org_id == Organization.id)
         .join(Post, Holding.post_id == Post.id)
-        .join(start, Holding.start_action_id == start.id)
-        .join(start_version, start.version_id == start_version.id)
+        .outerjoin(start, Holding.start_action_id == start.id)
+        .outerjoin(start_version, start.version_id == start_version.id)
+        .outerjoin(RosterRow, Holding.start_roster_row_id == RosterRow.id)
+        .outerjoin(RosterImport, RosterRow.import_id == RosterImport.id)
         .outerjoin(end, Holding.end_action_id == end.id)
         .outerjoin(end_version, end.version_id == end_version.id)
         .where(known(known_at))
@@ -338,7 +340,7 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
             f"{h.name}: {h.text()} is ranked after {after_name} (person {after_id}), "
             f"who holds nothing in {h.organization} on {on}",
             holdings=[holding_id], people=[h.holding.person_id, after_id],
-            notices=[h.start_notice_id],
+            notices=[h.start_notice_id] if h.start_notice_id is not None else [],
         ))
     return findings
 
@@ -418,7 +420,7 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
                                     f"{b.organization}{b.title} that day"
                                 )
                                 involved |= {a.holding.id, b.holding.id}
-                                notice_ids |= {a.end_notice_id, b.start_notice_id}
+                                notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
                 if reasons:
                     findings.append(Finding(
                         "possible_same_person",
@@ -428,6 +430,11 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
     return findings
 
 
+def _roster_conflicts(session: Session, known_at) -> list[Finding]:
+    """Rows of a starting roster that contradict the registry on the roster's date."""
+    from .exchange.roster_import import all_conflicts
+
+    return [Finding("roster_conflict", message) for _, message in all_conflicts(session, known_at)]
 def _several_heads(held: dict[int, _Described]) -> list[Finding]:
     """A head post (局长, 主任 …) with two holders at once, neither acting nor concurrent.
 
@@ -608,6 +615,7 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
         + _possible_same_person(session, known_at, held)
         + _series_gaps(session, known_at)
         + _several_heads(held)
+        + _roster_conflicts(session, known_at)
     )
     return {
         "errors": [f.as_dict() for f in findings if f.code in ERROR_CODES],

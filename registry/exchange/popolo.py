@@ -7,7 +7,8 @@ registry's own additions, which Popolo readers ignore: ``note`` on a
 membership (an inferred holder, a start not on record, 兼任, 代理, probation),
 and ``end_reason``.  Each source is a Popolo link whose ``url`` is a URN naming
 the notice (notices have no web address on record), with the document number
-and date also given plainly.
+and date also given plainly; a holding a starting roster started cites the
+roster (``urn:registry:roster:ID``) and the date it speaks for.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def membership(m: Membership) -> dict:
 
 
 def source(s: Source) -> dict:
+    if s.role == "roster":
+        return {"url": f"urn:registry:roster:{s.notice.roster_id}", "note": s.label, "date": s.notice.date.isoformat()}
     return {
         "url": notice_urn(s.notice.number),
         "note": s.label,

@@ -48,15 +48,29 @@ class NoticeRef:
 
 
 @dataclass(frozen=True)
+class RosterRef:
+    """A starting roster as an export cites it."""
+
+    roster_id: int
+    label: str
+    date: date
+    document: str | None  # the 任职文号 the row gives
+
+
+@dataclass(frozen=True)
 class Source:
-    """A notice and what it says about a holding: "appointed", "referenced" (列X之后) or "ended"."""
+    """A notice and what it says about a holding: "appointed", "referenced" (列X之后) or "ended";
+    or, with role "roster", the starting roster whose row started it."""
 
     role: str
-    notice: NoticeRef
+    notice: NoticeRef | RosterRef
     end_reason: str | None = None
 
     @property
     def label(self) -> str:
+        if isinstance(self.notice, RosterRef):
+            document = f"，任职文号{self.notice.document}" if self.notice.document else ""
+            return f"{self.notice.label}{document}"
         if self.role == "appointed":
             what = "任职"
         elif self.role == "referenced":
@@ -178,7 +192,10 @@ def snapshot(session: Session, as_of: date | None = None, known_at: datetime | N
             row.Organization.id, Organization(row.Organization.id, row.Organization.name, aliases.get(row.Organization.id, []))
         )
         sources = []
-        if row.start.kind == "appoint":
+        if row.start is None:
+            roster = row.start_row.roster
+            sources.append(Source("roster", RosterRef(roster.id, roster.label, roster.as_of, row.start_row.document)))
+        elif row.start.kind == "appoint":
             sources.append(Source("referenced" if h.inferred else "appointed", notices[h.start_action_id]))
         if h.end_action_id is not None:
             sources.append(Source("ended", notices[h.end_action_id], h.end_reason))
@@ -201,7 +218,7 @@ def _keyed(rows):
     """(key, row) for each holding: person-post-start, with unknown starts numbered by their end."""
     ordered = sorted(rows, key=lambda r: (r.Person.id, r.Post.id, r.Holding.since is not None,
                                           r.Holding.since or date.min, r.Holding.until is None,
-                                          r.Holding.until or date.max, r.start.id))
+                                          r.Holding.until or date.max, r.start.id if r.start else 0))
     seen: dict[str, int] = {}
     for row in ordered:
         h = row.Holding
@@ -212,7 +229,7 @@ def _keyed(rows):
 
 def _notices_of(session: Session, rows) -> dict[int, NoticeRef]:
     """The notice (as the version that counts shows it) of every start and end action, by action id."""
-    action_ids = sorted({r.Holding.start_action_id for r in rows} | {r.Holding.end_action_id for r in rows} - {None})
+    action_ids = sorted(({r.Holding.start_action_id for r in rows} | {r.Holding.end_action_id for r in rows}) - {None})
     found: dict[int, NoticeRef] = {}
     for start in range(0, len(action_ids), 500):  # an IN list of bounded length on every backend
         chunk = action_ids[start:start + 500]
