@@ -175,7 +175,7 @@ def upgrade(engine: Engine, name: str, now: datetime | None = None) -> Upgraded 
         finally:
             if path is not None:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
-    before = found.revision if found.stamped else f"{found.revision}, as version 0.1.0 wrote it"
+    before = found.revision if found.stamped else f"{found.revision} (as version 0.1.0 wrote it)"
     return Upgraded(before, schema.REVISION, backup)
 
 

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, inspect, text
 
 from cli import cli
-from conftest import BACKENDS, NOTICES, POSTGRES_URL, fresh_database, make_notice
+from conftest import BACKENDS, NOTICES, fresh_database, make_notice
 from registry import admin, schema
 from registry import db as dbmod
 from registry.models import Base
@@ -178,8 +178,8 @@ def test_an_old_registry_is_refused_until_upgraded_and_left_untouched(tmp_path):
 def test_upgrading_an_old_registry_keeps_every_answer(old_registry):
     result = invoke(old_registry, "upgrade")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(f"registry {dbmod.display(old_registry)} upgraded from schema 0001, "
-                                    f"as version 0.1.0 wrote it to {schema.REVISION}")
+    assert result.stdout.startswith(f"registry {dbmod.display(old_registry)} upgraded from schema 0001 "
+                                    f"(as version 0.1.0 wrote it) to {schema.REVISION}")
     compare_answers(every_answer(old_registry))
     again = invoke(old_registry, "upgrade")
     assert again.exit_code == 0
