@@ -110,17 +110,26 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
+# Page furniture is short; a longer line is text.  The bound also keeps the patterns' runs of
+# optional white space from backtracking through a huge line (a megabyte of spaces).
+_NOISE_LENGTH = 60
+
+
+def _noise(line: str) -> bool:
+    line = line.strip()
+    return len(line) <= _NOISE_LENGTH and any(pattern.match(line) for pattern in _NOISE_LINES)
+
+
 def is_page_noise(line: str) -> bool:
     """Whether a line is page furniture (a running head, a page number), not text."""
-    line = unicodedata.normalize("NFKC", line.translate(_INVISIBLE)).replace("\u3000", " ")
-    return any(pattern.match(line) for pattern in _NOISE_LINES)
+    return _noise(unicodedata.normalize("NFKC", line.translate(_INVISIBLE)).replace("\u3000", " "))
 
 
 def normalize(text: str) -> str:
     """Canonical form: NFKC, full-width Chinese punctuation, no page noise, Unix newlines."""
     text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).translate(_TO_FULL_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
-    lines = [line for line in text.split("\n") if not any(p.match(line) for p in _NOISE_LINES)]
+    lines = [line for line in text.split("\n") if not _noise(line)]
     return "\n".join(line.rstrip() for line in lines)
 
 
