@@ -44,10 +44,6 @@ def test_a_0_1_0_registry_upgrades_with_no_source_on_record(tmp_path):
     assert result.stderr.splitlines()[-1] == "0 recorded, 6 already recorded, 0 refused, 4 skipped"
 
 
-def test_the_migrations_end_at_the_revision_this_program_reads():
-    assert schema.revisions()[0] == schema.REVISION == "0003"
-
-
 @pytest.mark.parametrize("pages,allowed", [((1, 1), True), ((3, 4), True), ((4, 3), False), ((0, 2), False)])
 def test_page_ranges_are_kept_in_order_by_the_database(seeded, pages, allowed):
     statement = text("UPDATE notice_versions SET source_file = 'g.pdf', source_first_page = :first, "

@@ -43,14 +43,21 @@ def current_holding(engine, name: str, title: str) -> dict:
     return {key: value for key, value in row.items() if key != "id"}
 
 
+def rows_and_schema(engine) -> dict:
+    """``dump`` without the sequence positions: PostgreSQL spends a sequence value on an INSERT that
+    it then refuses, which is no change to what the registry holds.  (The registry's own writes put
+    the sequences back on a refusal; these statements are plain SQL, around the registry.)"""
+    return {key: value for key, value in dump(engine).items() if key != "(sequences)"}
+
+
 def refused(engine, *statements: str) -> None:
     """Each statement in one transaction: the database refuses it, and nothing changes."""
-    before = dump(engine)
+    before = rows_and_schema(engine)
     with pytest.raises(IntegrityError):
         with engine.begin() as conn:
             for statement in statements:
                 conn.execute(text(statement))
-    assert dump(engine) == before
+    assert rows_and_schema(engine) == before
 
 
 # -- no two current holdings of one person in one post share a date -----------------
@@ -68,12 +75,12 @@ def refused(engine, *statements: str) -> None:
 def test_an_overlapping_current_holding_is_refused(seeded, since, until, overlaps):
     row = current_holding(seeded, "李艳君", "副局长")
     statement = insert(Holding.__table__).values({**row, "since": since, "until": until})
-    before = dump(seeded)
+    before = rows_and_schema(seeded)
     if overlaps:
         with pytest.raises(IntegrityError, match="holding_no_overlap"):
             with seeded.begin() as conn:
                 conn.execute(statement)
-        assert dump(seeded) == before
+        assert rows_and_schema(seeded) == before
     else:
         with seeded.begin() as conn:
             conn.execute(statement)
