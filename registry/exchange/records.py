@@ -22,18 +22,12 @@ from sqlalchemy.orm import Session
 
 from .. import queries
 from ..models import Action, Notice, NoticeVersion, OrgAlias
+from ..render import END_REASON_LABELS  # one set of labels: a 挂职期满 or 代理转正 ending is named as everywhere
 
 # The registry holds Linzhi City's appointments: its organizations are the city's.
 CITY = "林芝市"
 REGION = "西藏自治区林芝市"
 
-END_REASON_LABELS = {
-    "removed": "免职",
-    "resigned": "辞职",
-    "retired": "退休",
-    "probation_terminated": "终止试用期",
-    "reassigned": "另有任用",
-}
 
 
 @dataclass(frozen=True)
