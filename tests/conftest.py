@@ -86,6 +86,15 @@ def seeded_database(backend: str, folder: Path) -> Iterator[tuple[str, object]]:
             engine.dispose()
 
 
+def ascii_copy(text: str, full_stop: bool = False) -> str:
+    """What a web copy does to a notice: ASCII punctuation, [2023] in the number; with
+    ``full_stop``, the full stop too."""
+    wide, narrow = ("，；：（）〔〕。", ",;:()[].") if full_stop else ("，；：（）〔〕", ",;:()[]")
+    for w, n in zip(wide, narrow):
+        text = text.replace(w, n)
+    return text
+
+
 def make_notice(number: str, day: str, clauses: list[str]) -> str:
     """A notice in the Linzhi form: number, addressees, basis, clauses, signer, date."""
     body = "；\n\n".join(clauses)

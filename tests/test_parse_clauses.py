@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import NOTICES
+from conftest import NOTICES, ascii_copy
 from registry.errors import NoticeError
 from registry.parse import (
     MAX_CLAUSE_CHARACTERS, MAX_CLAUSES, MAX_NAME_CHARACTERS, ParsedAction, _full_stops, parse_notice,
@@ -28,14 +28,7 @@ WATER = "市水利局"
 COMMERCE = "市商务局"
 
 
-def ascii_copy(text: str) -> str:
-    """A web copy: ASCII punctuation, the full stop included, and [2023] in the number."""
-    for wide, narrow in zip("，；：（）〔〕。", ",;:()[]."):
-        text = text.replace(wide, narrow)
-    return text
-
-
-FORMS = {"full-width": lambda text: text, "ascii": ascii_copy}
+FORMS = {"full-width": lambda text: text, "ascii": lambda text: ascii_copy(text, full_stop=True)}
 
 
 @pytest.fixture(params=list(FORMS))

@@ -14,6 +14,8 @@ from datetime import date
 
 import pytest
 
+from conftest import ascii_copy
+
 from registry.errors import NoticeError
 from registry.parse import ParsedAction, parse_notice
 from registry.text import content_hash, decode, normalize
@@ -40,13 +42,6 @@ def notice(body: str, number: str = "林政发〔2023〕20 号") -> str:
         "林芝市人民政府\n\n"
         "2023年 3月 20日\n"
     )
-
-
-def ascii_copy(text: str) -> str:
-    """What a web copy does to a notice: ASCII punctuation, [2023] in the number."""
-    for wide, narrow in zip("，；：（）〔〕", ",;:()[]"):
-        text = text.replace(wide, narrow)
-    return text
 
 
 FORMS = {"full-width": lambda text: text, "ascii": ascii_copy}
