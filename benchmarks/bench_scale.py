@@ -1,41 +1,77 @@
-"""Province-scale figures: derivation throughput and as-of query latency.
+"""Province scale: each operation of the registry beside the plain SQL (or parsing) that answers it.
 
 Builds a synthetic registry (organizations with decades of appointments and
-removals, ranked deputies, probations), derives its holdings with the real
-code, then times the office's questions.  It reports figures; it asserts none.
+removals, ranked deputies, probations) with the real derivation, then, for
+each operation, times the registry and a baseline in the same run, on the same
+database, alternating the two, and prints both medians and their ratio:
 
-    python benchmarks/bench_scale.py                      # 100,000 holdings, temporary SQLite file
+- roster, who-held, history, people NAME: the registry's answer against one
+  hand-written SQL statement with the same joins, run on the DB-API cursor;
+- batch intake of N generated notices into an empty registry: against parsing
+  the same notices alone;
+- rebuild (an empty holdings table derived again from the notices): against one
+  re-derivation pass over every organization;
+- check: against one plain-SQL pass over every current holding with its names.
+
+It asserts that the registry and the baseline return the same rows (the same
+holdings, people and notice numbers); it asserts no time.  ``tests/test_bench.py``
+runs it at a small scale.
+
+    python benchmarks/bench_scale.py                      # 100,000 holdings, a temporary SQLite file
     python benchmarks/bench_scale.py --holdings 1000000   # province scale
     python benchmarks/bench_scale.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python benchmarks/bench_scale.py --only roster,history --repeat 9
+
+On PostgreSQL the benchmark works in a schema of its own (bench_…), dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
+import os
 import random
 import statistics
+import sys
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
-from sqlalchemy import insert, select, func
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from registry import derive, queries
-from registry.db import create_schema, make_engine, reading, writing
-from registry.models import Action, Base, Holding, Notice, NoticeVersion, Organization, Person, utcnow
-from registry.record import add_notice
+from sqlalchemy import create_engine, delete, func, insert, select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from registry import derive, queries, reports  # noqa: E402
+from registry import people as peoplemod  # noqa: E402
+from registry.db import create_schema, make_engine, reading, writing  # noqa: E402
+from registry.errors import NotFound  # noqa: E402
+from registry.intake import Source, read_sources, record_batch  # noqa: E402
+from registry.models import Action, Holding, Notice, NoticeVersion, Organization, Person, utcnow  # noqa: E402
+from registry.record import read_notice  # noqa: E402
+from registry.text import content_hash  # noqa: E402
 
 HOLDINGS_PER_ORG = 500
 TITLES = ["局长"] + ["副局长"] * 4 + ["主任科员"] * 2
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["次仁", "扎西", "尼玛", "罗布", "卓玛", "建华", "秀兰", "小华", "平措", "多吉", "旺堆", "德吉"]
+OPERATIONS = ("roster", "who-held", "history", "people", "intake", "rebuild", "check")
 
+
+# -- the synthetic archive ------------------------------------------------------------
 
 def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
     """Insert organizations, notices, people and actions in bulk; return (orgs, actions)."""
     rng = random.Random(seed)
     orgs = max(1, holdings // HOLDINGS_PER_ORG)
+    per_org = min(HOLDINGS_PER_ORG, holdings)
     with writing(engine) as session:
         session.execute(insert(Organization), [{"name": f"市第{i}局", "created_at": utcnow()} for i in range(orgs)])
     with reading(engine) as session:
@@ -48,7 +84,7 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
         events: dict[date, list[dict]] = {}
         people = []
         day = date(1990, 1, 1)
-        for _ in range(HOLDINGS_PER_ORG):
+        for _ in range(per_org):
             day += timedelta(days=rng.randint(10, 40))
             title = rng.choice(TITLES)
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
@@ -74,7 +110,7 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
             now = utcnow()
             for on, number in zip(sorted(events), numbers):
                 versions.append({"notice_id": ids[number], "version": 1, "date": on, "text": number,
-                                 "content_hash": number, "recorded_at": now, "recorded_by": "bench"})
+                                 "content_hash": content_hash(number), "recorded_at": now, "recorded_by": "bench"})
             session.execute(insert(NoticeVersion), versions)
             vids = dict(session.execute(
                 select(NoticeVersion.notice_id, NoticeVersion.id).where(NoticeVersion.notice_id.in_(ids.values()))
@@ -92,81 +128,444 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
     return orgs, total_actions
 
 
-def timed(fn, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def report(label: str, samples: list[float]) -> None:
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    print(f"{label:<38} median {statistics.median(samples):8.2f} ms   p95 {p95:8.2f} ms   (n={len(samples)})")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--holdings", type=int, default=100_000)
-    parser.add_argument("--db", default=None, help="SQLite path or SQLAlchemy URL (default: a temporary SQLite file)")
-    parser.add_argument("--queries", type=int, default=200)
-    args = parser.parse_args()
-
-    db = args.db or str(Path(tempfile.mkdtemp()) / "bench.db")
-    engine = make_engine(db)
-    Base.metadata.drop_all(engine)
-    create_schema(engine)
-    print(f"database: {engine.url.render_as_string(hide_password=True)}")
-
-    start = time.perf_counter()
-    orgs, actions = build(engine, args.holdings)
-    print(f"built {orgs} organizations, {actions} actions in {time.perf_counter() - start:.1f} s")
-
-    start = time.perf_counter()
+def derive_all(engine) -> None:
     with reading(engine) as session:
         org_ids = list(session.scalars(select(Organization.id)))
     for chunk in range(0, len(org_ids), 50):
         with writing(engine) as session:
             derive.rederive(session, org_ids[chunk:chunk + 50], utcnow())
-    elapsed = time.perf_counter() - start
-    with reading(engine) as session:
-        holdings = session.scalar(select(func.count(Holding.id)))
-    print(f"derived {holdings} holdings in {elapsed:.1f} s ({holdings / elapsed:,.0f} holdings/s)")
 
-    rng = random.Random(11)
-    names = [f"市第{i}局" for i in range(orgs)]
 
-    def any_date() -> date:
-        return date(1990, 1, 1) + timedelta(days=rng.randint(0, 36 * 365))
+_DIGITS = "零一二三四五六七八九"
+_NOTICE = """林芝市人民政府
+关于{first}等同志任免职的通知
 
-    with reading(engine) as session:
-        report("roster ORG --as-of D", timed(lambda: queries.roster(session, rng.choice(names), any_date()), args.queries))
-        report("who-held ORG 副局长 --on D",
-               timed(lambda: queries.who_held(session, rng.choice(names), "副局长", any_date()), args.queries))
-        report("history NAME", timed(lambda: queries.history(session, rng.choice(SURNAMES) + rng.choice(GIVEN)),
-                                      max(10, args.queries // 10)))
-        report("notices (whole listing)", timed(lambda: queries.notices(session), 3))
+林政发〔{year}〕{seq}号
 
-    notice = """林芝市人民政府
-关于测试同志任职的通知
-林政发〔2030〕{n}号
 各县（区）人民政府，市各委、办、局：
+
 经研究，决定：
-测试{name}任市第{org}局副局长（试用期1年）。
+
+{clauses}。
+
 林芝市人民政府
-2030年1月{day}日
+
+{year}年{month}月{day}日
 """
 
-    def add_one(counter=[0]):
-        counter[0] += 1
-        with writing(engine) as session:
-            name = "".join("零一二三四五六七八九"[int(d)] for d in str(counter[0]))
-            add_notice(session, notice.format(n=counter[0], name=name, org=rng.randrange(orgs), day=1 + counter[0] % 28))
 
-    report("add-notice (one clause, big registry)", timed(add_one, 20))
-    engine.dispose()
+def generated_notices(count: int, orgs: int = 20, seed: int = 3) -> list[str]:
+    """``count`` notices, one a day from 2000 on: two appointments each and, from the second
+    notice on, the removal of someone appointed earlier in that organization; every name unique."""
+    rng = random.Random(seed)
+    holders: dict[int, list[tuple[str, str]]] = {}
+    serial = 0
+    texts = []
+    day = date(2000, 1, 3)
+    for n in range(1, count + 1):
+        clauses, first = [], None
+        for _ in range(2):
+            serial += 1
+            name = "测" + "".join(_DIGITS[int(d)] for d in str(serial))
+            org, title = rng.randrange(orgs), rng.choice(TITLES)
+            if (name, title) in holders.get(org, []):
+                continue
+            probation = "（试用期1年）" if rng.random() < 0.3 else ""
+            clauses.append(f"{name}任市第{org}局{title}{probation}")
+            holders.setdefault(org, []).append((name, title))
+            first = first or name
+        org = rng.randrange(orgs)
+        if len(holders.get(org, [])) > 3:
+            name, title = holders[org].pop(0)
+            clauses.append(f"免去{name}的市第{org}局{title}职务")
+        texts.append(_NOTICE.format(first=first, year=day.year, seq=n, clauses="；\n\n".join(clauses),
+                                    month=day.month, day=day.day))
+        day += timedelta(days=1)
+    return texts
+
+
+# -- databases ------------------------------------------------------------------------
+
+@contextmanager
+def database(db: str | None, label: str) -> Iterator[str]:
+    """A database of its own: a file in a temporary folder, or a PostgreSQL schema in ``db``
+    (dropped afterwards)."""
+    if db is None:
+        folder = Path(tempfile.mkdtemp(prefix="registry-bench-"))
+        try:
+            yield str(folder / f"{label}.db")
+        finally:
+            for file in folder.glob("*"):
+                file.unlink()
+            folder.rmdir()
+        return
+    schema = f"bench_{label.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(db)
+    with admin.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in db else "?"
+    try:
+        yield f"{db}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+class Plain:
+    """Plain SQL on the DB-API cursor, with qmark placeholders on both backends."""
+
+    def __init__(self, engine):
+        self.raw = engine.raw_connection()
+        self.postgres = engine.dialect.name == "postgresql"
+
+    def rows(self, sql: str, *params) -> list[tuple]:
+        if self.postgres:
+            sql = sql.replace("?", "%s")
+        else:
+            params = tuple(p.isoformat() if isinstance(p, date) else p for p in params)
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+            if self.postgres:
+                self.raw.rollback()  # no transaction left open between questions
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+# The registry's holding query, by hand: the same joins, the same current-rows and as-of tests.
+HOLDINGS_SQL = """
+SELECT p.id, p.name, o.name, po.title, h.since, h.until, COALESCE(sn.number, ri.label), en.number, ap.name, h.id
+FROM holdings h
+JOIN people p ON h.person_id = p.id
+JOIN posts po ON h.post_id = po.id
+JOIN organizations o ON h.org_id = o.id
+LEFT JOIN actions sa ON h.start_action_id = sa.id
+LEFT JOIN notice_versions sv ON sa.version_id = sv.id
+LEFT JOIN notices sn ON sv.notice_id = sn.id
+LEFT JOIN roster_rows rr ON h.start_roster_row_id = rr.id
+LEFT JOIN roster_imports ri ON rr.import_id = ri.id
+LEFT JOIN actions ea ON h.end_action_id = ea.id
+LEFT JOIN notice_versions ev ON ea.version_id = ev.id
+LEFT JOIN notices en ON ev.notice_id = en.id
+LEFT JOIN people ap ON h.ranked_after_person_id = ap.id
+WHERE h.known_until IS NULL AND {where}
+"""
+AS_OF = "(h.since IS NULL OR h.since <= ?) AND (h.until IS NULL OR h.until > ?)"
+ORG = "h.org_id = (SELECT id FROM organizations WHERE name = ?)"
+ROSTER_SQL = HOLDINGS_SQL.format(where=f"{ORG} AND {AS_OF}")
+WHO_HELD_SQL = HOLDINGS_SQL.format(where=f"{ORG} AND po.title = ? AND {AS_OF}")
+HISTORY_SQL = HOLDINGS_SQL.format(where="p.name = ?")
+PEOPLE_HOLDINGS_SQL = """
+SELECT h.id, h.person_id FROM holdings h JOIN people p ON h.person_id = p.id
+JOIN posts po ON h.post_id = po.id JOIN organizations o ON h.org_id = o.id
+WHERE p.name = ? AND h.known_until IS NULL
+"""
+PEOPLE_NOTICES_SQL = """
+SELECT DISTINCT p.id, n.number FROM people p
+JOIN actions a ON a.person_id = p.id OR a.ranked_after_person_id = p.id
+JOIN notice_versions v ON a.version_id = v.id JOIN notices n ON v.notice_id = n.id
+WHERE p.name = ? AND v.superseded_at IS NULL
+"""
+CHECK_SQL = """
+SELECT h.id, p.name, o.name, po.title, COALESCE(sv.date, ri.as_of), sv.notice_id, ev.notice_id
+FROM holdings h JOIN people p ON h.person_id = p.id JOIN organizations o ON h.org_id = o.id
+JOIN posts po ON h.post_id = po.id
+LEFT JOIN actions sa ON h.start_action_id = sa.id LEFT JOIN notice_versions sv ON sa.version_id = sv.id
+LEFT JOIN roster_rows rr ON h.start_roster_row_id = rr.id LEFT JOIN roster_imports ri ON rr.import_id = ri.id
+LEFT JOIN actions ea ON h.end_action_id = ea.id LEFT JOIN notice_versions ev ON ea.version_id = ev.id
+WHERE h.known_until IS NULL
+"""
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# -- measuring ------------------------------------------------------------------------
+
+@dataclass
+class Operation:
+    """An operation and its baseline.  ``questions`` gives the arguments of one sample (the
+    same for both); ``registry`` and ``baseline`` each answer one and return a comparable value;
+    ``setup`` (untimed) prepares an argument before each timed call."""
+
+    name: str
+    baseline_label: str
+    questions: Callable[[random.Random], list]
+    registry: Callable[[Any], Any]
+    baseline: Callable[[Any], Any]
+    setup: Callable[[Any], Any] | None = None
+    teardown: Callable[[Any], None] | None = None
+    per: str = "question"
+
+
+@dataclass
+class Result:
+    operation: str
+    baseline_label: str
+    registry_ms: float
+    baseline_ms: float
+    samples: int
+    per: str
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.registry_ms / self.baseline_ms if self.baseline_ms else float("inf")
+
+
+def measure(op: Operation, repeat: int, rng: random.Random) -> Result:
+    """Alternate registry and baseline ``repeat`` times over the same questions; every answer
+    of the registry must equal the baseline's."""
+    registry_ms, baseline_ms = [], []
+    for sample in range(repeat):
+        questions = op.questions(rng)
+        answers: dict[str, list] = {}
+        order = [("baseline", op.baseline), ("registry", op.registry)]
+        if sample % 2:
+            order.reverse()
+        for side, fn in order:
+            elapsed, got = 0.0, []
+            for question in questions:
+                prepared = op.setup(question) if op.setup else question
+                start = time.perf_counter()
+                got.append(fn(prepared))
+                elapsed += time.perf_counter() - start
+                if op.teardown:
+                    op.teardown(prepared)
+            answers[side] = got
+            (registry_ms if side == "registry" else baseline_ms).append(elapsed * 1000 / max(1, len(questions)))
+        for question, mine, theirs in zip(questions, answers["registry"], answers["baseline"]):
+            if mine != theirs:
+                raise AssertionError(f"{op.name} {question!r}: the registry answered {mine!r}, "
+                                     f"the baseline {theirs!r}")
+    return Result(op.name, op.baseline_label, statistics.median(registry_ms), statistics.median(baseline_ms),
+                  repeat, op.per)
+
+
+# -- the operations -------------------------------------------------------------------
+
+def query_operations(engine, plain: Plain, orgs: int, batch: int) -> list[Operation]:
+    names = [f"市第{i}局" for i in range(orgs)]
+
+    def any_date(rng) -> date:
+        return date(1990, 1, 1) + timedelta(days=rng.randint(0, 36 * 365))
+
+    def any_name(rng) -> str:
+        return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+    session = Session(engine)
+
+    def roster(q):
+        data = queries.roster(session, q[0], q[1])
+        return sorted((m["person_id"], m["title"], m["since"], m["basis"], m["ranked_after"]) for m in data["members"])
+
+    def roster_plain(q):
+        return sorted((r[0], r[3], iso(r[4]), r[6], r[8]) for r in plain.rows(ROSTER_SQL, q[0], q[1], q[1]))
+
+    def who_held(q):
+        data = queries.who_held(session, q[0], "副局长", q[1])
+        return sorted((m["person_id"], m["since"], m["until"], m["basis"]) for m in data["holders"])
+
+    def who_held_plain(q):
+        return sorted((r[0], iso(r[4]), iso(r[5]), r[6]) for r in plain.rows(WHO_HELD_SQL, q[0], "副局长", q[1], q[1]))
+
+    def history(name):
+        try:
+            data = queries.history(session, name)
+        except NotFound:
+            return []
+        return sorted((p["person_id"], h["organization"], h["title"], h["since"], h["until"])
+                      for p in data["people"] for h in p["holdings"])
+
+    def history_plain(name):
+        return sorted((r[0], r[2], r[3], iso(r[4]), iso(r[5])) for r in plain.rows(HISTORY_SQL, name))
+
+    def people(name):
+        try:
+            data = peoplemod.people(session, name)
+        except NotFound:
+            return [], []
+        return (sorted((h["holding_id"], p["person_id"]) for p in data["people"] for h in p["holdings"]),
+                sorted((p["person_id"], n) for p in data["people"] for n in p["notices"]))
+
+    def people_plain(name):
+        return (sorted(tuple(r) for r in plain.rows(PEOPLE_HOLDINGS_SQL, name)),
+                sorted(tuple(r) for r in plain.rows(PEOPLE_NOTICES_SQL, name)))
+
+    def end(_):
+        session.rollback()  # each question in a transaction of its own, as each command is
+
+    return [
+        Operation("roster", "plain SQL", lambda rng: [(rng.choice(names), any_date(rng)) for _ in range(batch)],
+                  roster, roster_plain, teardown=end),
+        Operation("who-held", "plain SQL", lambda rng: [(rng.choice(names), any_date(rng)) for _ in range(batch)],
+                  who_held, who_held_plain, teardown=end),
+        Operation("history", "plain SQL", lambda rng: [any_name(rng) for _ in range(max(1, batch // 4))],
+                  history, history_plain, teardown=end),
+        Operation("people", "plain SQL", lambda rng: [any_name(rng)], people, people_plain, teardown=end),
+    ]
+
+
+def check_operation(engine, plain: Plain) -> Operation:
+    def registry(_):
+        with reading(engine) as session:
+            found = reports.check(session)
+        # The generated archive breaks no rule; its warnings are the namesakes it holds.
+        assert not found["errors"], found["errors"][:3]
+        with reading(engine) as session:
+            return session.scalar(select(func.count(Holding.id)).where(Holding.known_until.is_(None)))
+
+    return Operation("check", "one plain-SQL pass over the holdings", lambda rng: [None], registry,
+                     lambda _: len(plain.rows(CHECK_SQL)), per="run")
+
+
+def rebuild_operation(engine) -> Operation:
+    """rebuild into an empty holdings table, against one re-derivation pass; both are rolled back."""
+    with reading(engine) as session:
+        expected = _current(session)
+
+    def emptied(_):
+        session = Session(engine)
+        session.execute(delete(Holding))
+        return session
+
+    def finish(session):
+        session.rollback()
+        session.close()
+
+    def registry(session):
+        derive.rebuild(session)
+        return _current(session) == expected
+
+    def baseline(session):
+        now = utcnow()
+        derive.rederive(session, session.scalars(select(Organization.id)).all(), now)
+        return _current(session) == expected
+
+    return Operation("rebuild", "one re-derivation pass", lambda rng: [None], registry, baseline,
+                     setup=emptied, teardown=finish, per="run")
+
+
+def _current(session) -> list[tuple]:
+    return sorted(session.execute(
+        select(Holding.person_id, Holding.post_id, Holding.since, Holding.until, Holding.position)
+        .where(Holding.known_until.is_(None))
+    ).all())
+
+
+def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
+    """A batch of ``count`` generated notices into an empty registry, against parsing them alone."""
+    texts = generated_notices(count)
+    stack: list = []
+
+    def fresh(_):
+        context = database(db, "intake")
+        url = context.__enter__()
+        engine = make_engine(url)
+        create_schema(engine)
+        stack.append((context, engine))
+        return engine
+
+    def drop(_):
+        context, engine = stack.pop()
+        engine.dispose()
+        context.__exit__(None, None, None)
+
+    def registry(engine):
+        stamps = []
+        sources = [Source(f"notice-{i}", data) for i, data in enumerate(texts)]
+        summary = record_batch(engine, sources, recorded_by="bench",
+                               progress=lambda _: stamps.append(time.perf_counter()))
+        assert not summary.refused, summary.refused[0].error
+        tenth = max(1, len(stamps) // 10)
+        first = (stamps[tenth] - stamps[0]) / tenth
+        last = (stamps[-1] - stamps[-1 - tenth]) / tenth
+        notes.append(f"per notice, first 10% {first * 1000:.1f} ms, last 10% {last * 1000:.1f} ms "
+                     f"({last / first:.2f}×)")
+        with reading(engine) as session:
+            return len(summary.recorded), session.scalar(select(func.count(Action.id)))
+
+    def baseline(_):
+        parsed = [read_notice(data)[1] for data in texts]
+        return len(parsed), sum(len(p.actions) for p in parsed)
+
+    return Operation("intake", "parsing alone", lambda rng: [None], registry, baseline,
+                     setup=fresh, teardown=drop, per=f"batch of {count}")
+
+
+# -- the run --------------------------------------------------------------------------
+
+def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, slow_repeat: int = 3,
+        batch: int = 20, only: tuple[str, ...] = OPERATIONS, out=print) -> list[Result]:
+    """Build an archive of ``holdings`` in a database of its own and measure ``only``; return the results."""
+    results: list[Result] = []
+    rng = random.Random(11)
+    with database(db, "archive") as url:
+        engine = make_engine(url)
+        create_schema(engine)
+        backend = engine.dialect.name
+        out(f"backend: {backend}; {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}")
+        start = time.perf_counter()
+        orgs, actions = build(engine, holdings)
+        derive_all(engine)
+        with reading(engine) as session:
+            count = session.scalar(select(func.count(Holding.id)))
+        out(f"built {orgs} organizations, {actions} actions, {count} holdings in {time.perf_counter() - start:.1f} s")
+        if backend == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        plain = Plain(engine)
+        try:
+            operations = query_operations(engine, plain, orgs, batch)
+            operations += [rebuild_operation(engine), check_operation(engine, plain)]
+            notes: list[str] = []
+            operations.append(intake_operation(db, notices, notes))
+            by_name = {op.name: op for op in operations}
+            for name in only:
+                op = by_name[name]
+                times = repeat if op.per == "question" else slow_repeat
+                result = measure(op, times, rng)
+                if name == "intake":
+                    result.note = "; ".join(notes)
+                results.append(result)
+                out(line(result))
+        finally:
+            plain.close()
+            engine.dispose()
+    return results
+
+
+def line(r: Result) -> str:
+    text = (f"{r.operation:<10} registry {r.registry_ms:10.2f} ms   {r.baseline_label:<38} {r.baseline_ms:10.2f} ms"
+            f"   ratio {r.ratio:6.2f}×   (median of {r.samples}, per {r.per})")
+    return text + (f"\n{'':<10} {r.note}" if r.note else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--holdings", type=int, default=100_000)
+    parser.add_argument("--db", default=None, help="SQLAlchemy URL of a PostgreSQL database (the benchmark makes "
+                                                   "schemas of its own in it); default: temporary SQLite files")
+    parser.add_argument("--notices", type=int, default=2000, help="the size of the intake batch")
+    parser.add_argument("--repeat", type=int, default=7, help="samples of each query (alternating)")
+    parser.add_argument("--slow-repeat", type=int, default=3, help="samples of intake, rebuild and check")
+    parser.add_argument("--batch", type=int, default=20, help="questions per query sample")
+    parser.add_argument("--only", default=",".join(OPERATIONS), help=f"a comma-separated subset of {OPERATIONS}")
+    args = parser.parse_args()
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = [name for name in only if name not in OPERATIONS]
+    if unknown:
+        parser.error(f"unknown operation {unknown[0]}; choose from {', '.join(OPERATIONS)}")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {args.holdings} holdings")
+    run(args.db, args.holdings, notices=args.notices, repeat=args.repeat, slow_repeat=args.slow_repeat,
+        batch=args.batch, only=only)
 
 
 if __name__ == "__main__":
