@@ -310,7 +310,6 @@ class Holding(Base):
         Index("ix_holdings_org_asof", "org_id", "since", "until"),
         Index("ix_holdings_post_asof", "post_id", "since", "until"),
         Index("ix_holdings_person", "person_id"),
-        Index("ix_holdings_known", "known_until", "known_from"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, DateTime, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
-from .orgs import lookup_org, roster_rank, title_class
+from .orgs import lookup_org, org_row, roster_rank, title_class
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
 
 
@@ -61,20 +61,85 @@ def holding_rows(session: Session, *conditions, known_at: datetime | None = None
     return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
+# -- roster, who-held, history: plain columns --------------------------------------------
+#
+# The three questions asked most read plain columns (Core), not ORM entities: turning rows into
+# objects cost more than the query.  Each statement is built once, with bound parameters, so that
+# SQLAlchemy compiles it once; the "known at" variant is a second statement.
+
+def _plain_statement(condition_for, known_at: bool):
+    """Holdings (as plain columns) with their person, post, organization, the notices that
+    started and ended them and the person they rank after; ``condition_for(holdings)`` adds
+    the question's own conditions, with bound parameters."""
+    h, person, post, org = Holding.__table__, Person.__table__, Post.__table__, Organization.__table__
+    start, start_version = Action.__table__.alias("start"), NoticeVersion.__table__.alias("start_version")
+    start_notice = Notice.__table__.alias("start_notice")
+    end, end_version = Action.__table__.alias("end_action"), NoticeVersion.__table__.alias("end_version")
+    end_notice, after = Notice.__table__.alias("end_notice"), Person.__table__.alias("after")
+    start_row, roster_import = RosterRow.__table__.alias("start_row"), RosterImport.__table__.alias("roster")
+    joined = (
+        h.join(person, h.c.person_id == person.c.id)
+        .join(post, h.c.post_id == post.c.id)
+        .join(org, h.c.org_id == org.c.id)
+        .outerjoin(start, h.c.start_action_id == start.c.id)
+        .outerjoin(start_version, start.c.version_id == start_version.c.id)
+        .outerjoin(start_notice, start_version.c.notice_id == start_notice.c.id)
+        .outerjoin(start_row, h.c.start_roster_row_id == start_row.c.id)
+        .outerjoin(roster_import, start_row.c.import_id == roster_import.c.id)
+        .outerjoin(end, h.c.end_action_id == end.c.id)
+        .outerjoin(end_version, end.c.version_id == end_version.c.id)
+        .outerjoin(end_notice, end_version.c.notice_id == end_notice.c.id)
+        .outerjoin(after, h.c.ranked_after_person_id == after.c.id)
+    )
+    moment = bindparam("known_at", type_=DateTime) if known_at else None
+    return (
+        select(
+            h.c.id, h.c.person_id, person.c.name, post.c.title, org.c.name.label("organization"),
+            h.c.since, h.c.until, h.c.concurrent, h.c.acting, h.c.inferred, h.c.probation_until,
+            h.c.position, h.c.secondment, h.c.end_reason,
+            start.c.id.label("start_id"), start.c.kind.label("start_kind"), start_row.c.document,
+            func.coalesce(start_notice.c.number, roster_import.c.label).label("basis"),
+            end_notice.c.number.label("removed_by"), after.c.name.label("ranked_after_name"),
+        )
+        .select_from(joined)
+        .where(known(moment, h.c), *condition_for(h.c, post.c, person.c))
+    )
+
+
+def _statements(condition_for):
+    return {known_at: _plain_statement(condition_for, known_at) for known_at in (False, True)}
+
+
+_ON = bindparam("on", type_=Date)
+_ROSTER = _statements(lambda h, post, person: (h.org_id == bindparam("org_id"), held_on(_ON, h)))
+# A holding's post is always one of its organization's (derive makes it so): naming the post's
+# organization as well lets the planner find the post by its (org_id, title) key.
+_WHO_HELD = _statements(lambda h, post, person: (
+    h.org_id == bindparam("org_id"), post.org_id == bindparam("org_id"), post.title == bindparam("title"),
+    held_on(_ON, h)))
+_HISTORY_BY_NAME = _statements(lambda h, post, person: (person.name == bindparam("name"),))
+_HISTORY_BY_ID = _statements(lambda h, post, person: (h.person_id == bindparam("person_id"),))
+
+
+def _plain_rows(session: Session, statements: dict, known_at: datetime | None, **params) -> list:
+    if known_at is not None:
+        params["known_at"] = known_at
+    return session.execute(statements[known_at is not None], params).all()
+
+
 def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None,
            detail: bool = False) -> dict:
     """A ranked roster.  ``detail`` adds the secondment, which the printed table shows (备注)."""
-    org = lookup_org(session, org_name)
-    rows = holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)
-    rows.sort(key=lambda r: (roster_rank(r.Post.title), r.Post.title, r.Holding.position))
+    org = org_row(session, org_name)
+    rows = _plain_rows(session, _ROSTER, known_at, org_id=org.id, on=as_of)
+    rows.sort(key=lambda r: (roster_rank(r.title), r.title, r.position))
     members = []
-    for rank, row in enumerate(rows, start=1):
-        h = row.Holding
+    for rank, h in enumerate(rows, start=1):
         members.append({
             "rank": rank,
-            "name": row.Person.name,
-            "person_id": row.Person.id,
-            "title": row.Post.title,
+            "name": h.name,
+            "person_id": h.person_id,
+            "title": h.title,
             "since": iso(h.since),
             "start_known": h.since is not None,
             "concurrent": h.concurrent,
@@ -82,8 +147,8 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
             "on_probation": on_probation(h.probation_until, as_of),
-            "ranked_after": row.ranked_after_name,
-            "basis": row.basis,
+            "ranked_after": h.ranked_after_name,
+            "basis": h.basis,
         })
         if detail:
             members[-1]["secondment"] = h.secondment
@@ -94,21 +159,20 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
              detail: bool = False) -> dict:
     """Holders of a post on a date.  ``detail`` adds whether a probation is running and the
     secondment, which the printed table shows but the JSON contract does not carry."""
-    org = lookup_org(session, org_name)
-    rows = holding_rows(session, Holding.org_id == org.id, Post.title == title, held_on(on), known_at=known_at)
-    rows.sort(key=lambda r: r.Holding.position)
+    org = org_row(session, org_name)
+    rows = _plain_rows(session, _WHO_HELD, known_at, org_id=org.id, title=title, on=on)
+    rows.sort(key=lambda r: r.position)
     holders = []
-    for row in rows:
-        h = row.Holding
+    for h in rows:
         holder = {
-            "name": row.Person.name,
-            "person_id": row.Person.id,
+            "name": h.name,
+            "person_id": h.person_id,
             "since": iso(h.since),
             "until": iso(h.until),
             "start_known": h.since is not None,
             "concurrent": h.concurrent,
             "inferred": h.inferred,
-            "basis": row.basis,
+            "basis": h.basis,
             "acting": h.acting,
             "probation_until": iso(h.probation_until),
         }
@@ -123,24 +187,21 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
     ``detail`` adds the secondment, which the printed table shows (备注)."""
     query = query.strip()
     if query.isdigit():
-        person = session.get(Person, int(query))
-        if person is None:
+        person_id = session.scalar(select(Person.__table__.c.id).where(Person.__table__.c.id == int(query)))
+        if person_id is None:
             raise NotFound(f"no person with id {query}")
-        condition = Holding.person_id == person.id
+        rows = _plain_rows(session, _HISTORY_BY_ID, known_at, person_id=person_id)
     else:
-        condition = Person.name == query
-    rows = holding_rows(session, condition, known_at=known_at)
+        rows = _plain_rows(session, _HISTORY_BY_NAME, known_at, name=query)
     if not rows and not query.isdigit():
         raise NotFound(f"nobody called {query} is on record")
     by_person: dict[int, dict] = {}
-    rows.sort(key=lambda r: (r.Person.id, r.Holding.since is not None, r.Holding.since or date.min,
-                             r.Holding.until or date.max, r.Holding.id))
-    for row in rows:
-        h = row.Holding
-        entry = by_person.setdefault(row.Person.id, {"person_id": row.Person.id, "name": row.Person.name, "holdings": []})
+    rows.sort(key=lambda r: (r.person_id, r.since is not None, r.since or date.min, r.until or date.max, r.id))
+    for h in rows:
+        entry = by_person.setdefault(h.person_id, {"person_id": h.person_id, "name": h.name, "holdings": []})
         entry["holdings"].append({
-            "organization": row.Organization.name,
-            "title": row.Post.title,
+            "organization": h.organization,
+            "title": h.title,
             "since": iso(h.since),
             "until": iso(h.until),
             "start_known": h.since is not None,
@@ -148,9 +209,9 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
             "acting": h.acting,
             "inferred": h.inferred,
             "probation_until": iso(h.probation_until),
-            "ranked_after": row.ranked_after_name,
-            "appointed_by": _appointed_by(row),
-            "removed_by": row.removed_by,
+            "ranked_after": h.ranked_after_name,
+            "appointed_by": _appointed_by(h),
+            "removed_by": h.removed_by,
             "end_reason": h.end_reason,
         })
         if detail:
@@ -160,9 +221,9 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
 
 def _appointed_by(row) -> str | None:
     """The appointing notice: the one on record, or the 任职文号 a starting roster gives."""
-    if row.start is None:
-        return row.start_row.document
-    return row.basis if row.start.kind == "appoint" and not row.Holding.inferred else None
+    if row.start_id is None:
+        return row.document
+    return row.basis if row.start_kind == "appoint" and not row.inferred else None
 
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:

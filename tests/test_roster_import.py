@@ -299,7 +299,7 @@ def test_the_migrations_give_the_schema_the_models_describe(db_url):
             config = schema.alembic_config(connection)
             command.upgrade(config, "head")
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
-            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0004"
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == schema.REVISION
     finally:
         engine.dispose()
 

@@ -1,0 +1,84 @@
+"""The plans SQLite chooses for the questions asked most, read with EXPLAIN QUERY PLAN.
+
+A province's archive is answered fast only when roster, who-held and history
+start from an index on what the question names (the organization, the post,
+the person's name), never from a scan of the holdings or from an index that
+matches every current row (``ix_holdings_known``, dropped by revision 0005).
+Plans are read for the statements the registry really runs (caught as they are
+executed), on a generated archive, before and after the statistics
+``PRAGMA optimize`` gathers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from benchmarks import bench_scale
+from registry import db as dbmod
+from registry import queries
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    engine = dbmod.make_engine(str(tmp_path_factory.mktemp("plans") / "archive.db"))
+    dbmod.create_schema(engine)
+    bench_scale.build(engine, 2000)
+    bench_scale.derive_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def plan(engine, ask) -> str:
+    """The query plan of every statement on holdings that ``ask(session)`` runs, one line a step."""
+    caught = []
+
+    def catch(conn, cursor, statement, parameters, context, executemany):
+        if "FROM holdings" in statement:
+            caught.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        with Session(engine) as session:
+            ask(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    assert len(caught) == 1
+    with engine.connect() as conn:
+        statement, parameters = caught[0]
+        return "\n".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+
+
+QUESTIONS = {
+    "roster": lambda s: queries.roster(s, "市第1局", date(2000, 1, 1)),
+    "roster known at": lambda s: queries.roster(s, "市第1局", date(2000, 1, 1), known_at=bench_scale.utcnow()),
+    "who-held": lambda s: queries.who_held(s, "市第1局", "副局长", date(2000, 1, 1)),
+    "history": lambda s: queries.history(s, "王次仁"),
+}
+
+
+@pytest.mark.parametrize("statistics", [False, True], ids=["no statistics", "after PRAGMA optimize"])
+@pytest.mark.parametrize("question", list(QUESTIONS))
+def test_the_questions_start_from_the_index_on_what_they_name(archive, question, statistics):
+    if statistics:
+        dbmod.sqlite_outside_transaction(archive, "PRAGMA optimize=0x10002")
+    found = plan(archive, QUESTIONS[question])
+    on_holdings = [step for step in found.splitlines() if step.startswith(("SEARCH holdings", "SCAN holdings"))]
+    assert on_holdings, found  # (SQLite may search one index twice, for since IS NULL OR since <= ?)
+    if question.startswith("roster"):
+        intended = ("SEARCH holdings USING INDEX ix_holdings_org_asof (org_id=?",)
+    elif question == "who-held":
+        intended = ("SEARCH holdings USING INDEX ix_holdings_org_asof (org_id=?",
+                    "SEARCH holdings USING INDEX ix_holdings_post_asof (post_id=?")
+    else:
+        assert found.splitlines()[0].startswith("SEARCH people USING COVERING INDEX ix_people_name (name=?)"), found
+        intended = ("SEARCH holdings USING INDEX ix_holdings_person (person_id=?)",)
+    assert all(step.startswith(intended) for step in on_holdings), found
+    assert "SCAN " not in found, found
+
+
+def test_no_index_matches_every_current_holding(archive):
+    assert "ix_holdings_known" not in {index["name"] for index in inspect(archive).get_indexes("holdings")}
