@@ -173,6 +173,25 @@ def dbmod_empty(engine: Engine) -> bool:
     return file_missing(engine) or not inspect(engine).get_table_names()
 
 
+def refresh_statistics(connection) -> None:
+    """Bring the planner's table statistics up to date after a large write (a batch import, a
+    rebuild), so that plans stay right on a server that does not gather them by itself.
+
+    PostgreSQL: ``ANALYZE``.  SQLite: ``PRAGMA optimize``, which re-analyzes what has changed
+    much since it was last analyzed; a registry never analyzed is analyzed once, on a sample
+    (``analysis_limit``), since before SQLite 3.46 ``optimize`` leaves such tables alone.
+    Runs on ``connection`` (a Connection or a Session), inside its transaction.
+    """
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    dialect = bind.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("ANALYZE"))
+        return
+    connection.execute(text("PRAGMA analysis_limit=1000"))
+    analyzed = connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+    connection.execute(text("PRAGMA optimize" if analyzed else "ANALYZE"))
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:

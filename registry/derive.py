@@ -26,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .db import refresh_statistics
 from .errors import NoticeError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport, RosterRow
 from .timerules import canonical_order, clock, event_in_force_at, recorded_by, share_a_date, version_shown
@@ -354,6 +355,7 @@ def rebuild(session: Session, now: datetime | None = None) -> None:
     if session.scalar(select(Holding.id).limit(1)) is not None:
         now = clock(session, now)
         rederive(session, session.scalars(select(Organization.id)).all(), now)
+        refresh_statistics(session)
         return
     moments: dict[datetime, set[int]] = {}
     for version in session.scalars(select(NoticeVersion)):
@@ -371,3 +373,4 @@ def rebuild(session: Session, now: datetime | None = None) -> None:
                 moments.setdefault(moment, set()).update(orgs_of_people(session, ids, (moment - tick, moment)))
     for moment in sorted(moments):
         rederive(session, moments[moment], moment)
+    refresh_statistics(session)

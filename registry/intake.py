@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import sources as documents
-from .db import reading, writing
+from .db import reading, refresh_statistics, writing
 from .errors import NoticeError, RegistryError
 from .models import Notice, NoticeVersion
 from .parse import Heading, read_heading
@@ -345,7 +345,16 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
             pass
     else:
         run(lambda source: record(engine, source, links=links, recorded_by=recorded_by))
+        if summary.recorded:
+            _refresh_statistics(engine)
     return summary
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """After a batch, the planner's statistics (``db.refresh_statistics``), in a transaction of
+    their own: the notices are recorded whatever becomes of it."""
+    with engine.begin() as connection:
+        refresh_statistics(connection)
 
 
 def record_previewed(engine: Engine, preview: BatchSummary, *, links=None, recorded_by: str = "",
@@ -370,4 +379,6 @@ def record_previewed(engine: Engine, preview: BatchSummary, *, links=None, recor
         summary.file(source)
         if progress:
             progress(source)
+    if summary.recorded:
+        _refresh_statistics(engine)
     return summary

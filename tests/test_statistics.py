@@ -1,0 +1,68 @@
+"""The planner's statistics are brought up to date after a large write.
+
+A server without autovacuum (or SQLite, which never gathers them by itself)
+would otherwise plan a province's archive with no statistics at all.  After a
+batch import and after a rebuild, the holdings table has been analyzed:
+``sqlite_stat1`` has its rows on SQLite, ``pg_stat_user_tables`` says when on
+PostgreSQL.  A batch that records nothing, and a dry run, leave the database
+as it was.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from conftest import dump, make_notice
+from registry import derive
+from registry.db import writing
+from registry.intake import Source, read_sources, record_batch
+from registry.record import bundled_notice_files
+
+
+def analyzed(engine) -> list[str]:
+    """The tables with statistics (the registry's own tables only)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            return sorted(conn.execute(text(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                "AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)")).scalars())
+        if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is None:
+            return []
+        return sorted(set(conn.execute(text("SELECT tbl FROM sqlite_stat1")).scalars()))
+
+
+def test_a_batch_import_leaves_the_holdings_analyzed(engine):
+    assert "holdings" not in analyzed(engine)
+    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), recorded_by="test")
+    assert len(summary.recorded) == 6
+    assert {"actions", "holdings", "people"} <= set(analyzed(engine))
+
+
+def test_a_batch_that_records_nothing_or_a_dry_run_changes_nothing(engine):
+    before = dump(engine)
+    refused = Source("bad.txt", make_notice("林政发〔2023〕40号", "2023年3月1日", ["扎西任"]))
+    assert record_batch(engine, [refused]).refused == [refused]
+    record_batch(engine, read_sources(str(p) for p in bundled_notice_files()), dry_run=True)
+    assert dump(engine) == before
+    assert "holdings" not in analyzed(engine)
+
+
+def test_a_rebuild_leaves_the_holdings_analyzed(engine):
+    for path in bundled_notice_files():
+        record_batch(engine, read_sources([str(path)]))
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TABLE sqlite_stat1"))
+            before = None
+        else:
+            before = conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
+                                       "WHERE schemaname = current_schema() AND relname = 'holdings'")).scalar()
+    if before is None:
+        assert "holdings" not in analyzed(engine)
+    with writing(engine) as session:
+        derive.rebuild(session)
+    assert "holdings" in analyzed(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
+                                     "WHERE schemaname = current_schema() AND relname = 'holdings'")).scalar() > before
