@@ -267,8 +267,11 @@ JOIN posts po ON h.post_id = po.id JOIN organizations o ON h.org_id = o.id
 WHERE p.name = ? AND h.known_until IS NULL
 """
 PEOPLE_NOTICES_SQL = """
-SELECT DISTINCT p.id, n.number FROM people p
-JOIN actions a ON a.person_id = p.id OR a.ranked_after_person_id = p.id
+SELECT p.id, n.number FROM people p JOIN actions a ON a.person_id = p.id
+JOIN notice_versions v ON a.version_id = v.id JOIN notices n ON v.notice_id = n.id
+WHERE p.name = ? AND v.superseded_at IS NULL
+UNION
+SELECT p.id, n.number FROM people p JOIN actions a ON a.ranked_after_person_id = p.id
 JOIN notice_versions v ON a.version_id = v.id JOIN notices n ON v.notice_id = n.id
 WHERE p.name = ? AND v.superseded_at IS NULL
 """
@@ -397,7 +400,7 @@ def query_operations(engine, plain: Plain, orgs: int, batch: int) -> list[Operat
 
     def people_plain(name):
         return (sorted(tuple(r) for r in plain.rows(PEOPLE_HOLDINGS_SQL, name)),
-                sorted(tuple(r) for r in plain.rows(PEOPLE_NOTICES_SQL, name)))
+                sorted(tuple(r) for r in plain.rows(PEOPLE_NOTICES_SQL, name, name)))
 
     def end(_):
         session.rollback()  # each question in a transaction of its own, as each command is

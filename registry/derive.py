@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .db import refresh_statistics
@@ -65,6 +65,23 @@ class PersonMap:
         while person_id in self.parent:
             person_id = self.parent[person_id]
         return person_id
+
+    def members(self, roots: set[int]) -> set[int]:
+        """Every person id that counts as one of ``roots`` (the roots themselves included)."""
+        return set(roots) | {person for person in self.parent if self.find(person) in roots}
+
+    def overridden_actions(self) -> set[int]:
+        """The actions a split in force moves to another person."""
+        return {action for action, _ in self.overrides}
+
+    def naming(self, roots: set[int]):
+        """A SQL condition on actions that holds for every action naming one of ``roots`` (as
+        subject or in 列X之后) under this map, and for few others: what a question about a few
+        people reads instead of every action."""
+        ids = self.members(roots)
+        condition = or_(Action.person_id.in_(ids), Action.ranked_after_person_id.in_(ids))
+        overridden = self.overridden_actions()
+        return or_(condition, Action.id.in_(overridden)) if overridden else condition
 
     def subject(self, action: Action) -> int:
         return self.find(self.overrides.get((action.id, "subject"), action.person_id))
@@ -116,17 +133,24 @@ def _row_key(row: Holding) -> tuple:
     return tuple(getattr(row, name) for name in _KEY_FIELDS)
 
 
+_ACTION_COLUMNS = (Action.id, Action.kind, Action.name, Action.person_id, Action.ranked_after_person_id,
+                   Action.title, Action.concurrent, Action.acting, Action.probation_months, Action.secondment,
+                   Action.end_reason)
+
+
 def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
     """Derive the holdings of one organization from the actions visible at ``at``."""
     people = person_map(session, at)
+    # Plain columns: a replay reads every action of an organization, and an ORM object each
+    # cost more than the replay itself.
     rows = session.execute(
-        select(Action, NoticeVersion.date, Notice.number)
+        select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
         .where(Action.org_id == org_id, version_shown(at))
         .order_by(*canonical_order())
     ).all()
-    posts = {p.title: p.id for p in session.scalars(select(Post).where(Post.org_id == org_id))}
+    posts = dict(session.execute(select(Post.title, Post.id).where(Post.org_id == org_id)).all())
     rosters = session.execute(
         select(RosterRow, RosterImport.as_of)
         .join(RosterImport, RosterRow.import_id == RosterImport.id)
@@ -170,7 +194,8 @@ def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
     # A roster states the posts held on its date, after the notices of that date: it is
     # replayed after every action dated on or before it.
     pending = list(rosters)
-    for action, on, number in rows:
+    for action in rows:
+        on, number = action.date, action.number
         while pending and pending[0][1] < on:
             roster_row(*pending.pop(0))
         person = people.subject(action)
@@ -251,10 +276,14 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
     table never passes through two current holdings that share a date (SQLite's
     triggers check every statement; they cannot wait for the commit).
     """
-    current = session.scalars(select(Holding).where(Holding.org_id == org_id, current_rows())).all()
+    current = session.execute(
+        select(Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS))
+        .where(Holding.org_id == org_id, current_rows())
+    ).all()
     wanted: dict[tuple, list[Draft]] = {}
     for draft in drafts:
         wanted.setdefault(draft.key(), []).append(draft)
+    closed, dropped = [], []
     for row in current:
         same = wanted.get(_row_key(row))
         if same:
@@ -264,16 +293,24 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
             # one moment): it was never committed, so no one has ever been shown it,
             # and it is not recorded history.  It cannot be closed either, since it
             # would be known over an empty span (known_until = known_from).
-            session.delete(row)
+            dropped.append(row.id)
         else:
-            row.known_until = now
-    session.flush()
-    for group in wanted.values():
-        for draft in group:
-            session.add(Holding(
-                org_id=org_id, known_from=now, **{name: getattr(draft, name) for name in _KEY_FIELDS}
-            ))
-    session.flush()
+            closed.append(row.id)
+    # Set-based: one statement for the rows that go, one for those that close, one insert
+    # for the new ones, in that order.
+    for chunk in _chunks(dropped):
+        session.execute(delete(Holding).where(Holding.id.in_(chunk)))
+    for chunk in _chunks(closed):
+        session.execute(update(Holding).where(Holding.id.in_(chunk)).values(known_until=now))
+    opened = [{"org_id": org_id, "known_from": now, **{name: getattr(draft, name) for name in _KEY_FIELDS}}
+              for group in wanted.values() for draft in group]
+    if opened:
+        session.execute(insert(Holding), opened)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def rederive(session: Session, org_ids: Iterable[int], now: datetime) -> None:
@@ -331,14 +368,19 @@ def orgs_of_people(session: Session, person_ids: Iterable[int], at: Iterable[dat
         select(Action.org_id).where(or_(Action.person_id.in_(ids), Action.ranked_after_person_id.in_(ids)))
     ))
     orgs |= set(session.scalars(select(RosterRow.org_id).where(RosterRow.person_id.in_(ids))))
-    maps = [person_map(session, moment) for moment in at]
-    if maps:
-        actions = session.scalars(select(Action)).all()
-        roster_rows = session.execute(select(RosterRow.person_id, RosterRow.org_id)).all()
-        for people in maps:
-            roots = {people.find(i) for i in ids}
-            orgs |= {a.org_id for a in actions if people.subject(a) in roots or people.ranked_after(a) in roots}
-            orgs |= {org for person, org in roster_rows if people.find(person) in roots}
+    for people in (person_map(session, moment) for moment in at):
+        # Only the actions and roster rows that can name these people under the map: indexed
+        # queries, not a pass over every action of the archive.
+        roots = {people.find(i) for i in ids}
+        actions = session.execute(
+            select(Action.id, Action.org_id, Action.person_id, Action.ranked_after_person_id)
+            .where(people.naming(roots))
+        ).all()
+        orgs |= {a.org_id for a in actions if people.subject(a) in roots or people.ranked_after(a) in roots}
+        roster_rows = session.execute(
+            select(RosterRow.person_id, RosterRow.org_id).where(RosterRow.person_id.in_(people.members(roots)))
+        ).all()
+        orgs |= {org for person, org in roster_rows if people.find(person) in roots}
     return orgs
 
 
@@ -358,13 +400,19 @@ def rebuild(session: Session, now: datetime | None = None) -> None:
         refresh_statistics(session)
         return
     moments: dict[datetime, set[int]] = {}
-    for version in session.scalars(select(NoticeVersion)):
-        orgs = {a.org_id for a in version.actions}
-        moments.setdefault(version.recorded_at, set()).update(orgs)
-        if version.superseded_at is not None:
-            moments.setdefault(version.superseded_at, set()).update(orgs)
-    for roster in session.scalars(select(RosterImport)):
-        moments.setdefault(roster.recorded_at, set()).update(row.org_id for row in roster.rows)
+    # The organizations of every version and roster in one query each (not one per version).
+    for recorded_at, superseded_at, org_id in session.execute(
+        select(NoticeVersion.recorded_at, NoticeVersion.superseded_at, Action.org_id).distinct()
+        .join(Action, Action.version_id == NoticeVersion.id)
+    ):
+        moments.setdefault(recorded_at, set()).add(org_id)
+        if superseded_at is not None:
+            moments.setdefault(superseded_at, set()).add(org_id)
+    for recorded_at, org_id in session.execute(
+        select(RosterImport.recorded_at, RosterRow.org_id).distinct()
+        .join(RosterRow, RosterRow.import_id == RosterImport.id)
+    ):
+        moments.setdefault(recorded_at, set()).add(org_id)
     tick = timedelta(microseconds=1)
     for event in session.scalars(select(PersonEvent)):
         for moment in (event.recorded_at, event.undone_at):

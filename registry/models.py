@@ -214,7 +214,7 @@ class Action(Base):
     probation_months: Mapped[int | None] = mapped_column(Integer)
     secondment: Mapped[str | None] = mapped_column(String(100))
     ranked_after_name: Mapped[str | None] = mapped_column(String(100))
-    ranked_after_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    ranked_after_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     end_reason: Mapped[str | None] = mapped_column(String(30))
     version: Mapped[NoticeVersion] = relationship(back_populates="actions")
     organization: Mapped[Organization] = relationship()

@@ -70,8 +70,9 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
         if not records:
             raise NotFound(f"nobody called {query} is on record")
     people_map = derive.person_map(session, at)
-    mentions = _mentions(session, people_map, at)
+    mentions = _mentions(session, people_map, at, {people_map.find(person.id) for person in records})
     events = _events(session, at)
+    holdings = _holdings(session, [p.id for p in records if people_map.find(p.id) == p.id], known_at)
     result = []
     for person in records:
         root = people_map.find(person.id)
@@ -79,30 +80,34 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
             "person_id": person.id,
             "name": person.name,
             "merged_into": root if root != person.id else None,
-            "holdings": _holdings(session, person.id, known_at) if root == person.id else [],
+            "holdings": holdings.get(person.id, []) if root == person.id else [],
             "notices": mentions.get(person.id, []) if root == person.id else [],
             "events": [_event_json(e, at) for e in events if person.id in (e.person_id, e.other_person_id)],
         })
     return {"query": query, "people": result}
 
 
-def _holdings(session: Session, person_id: int, known_at: datetime | None) -> list[dict]:
-    rows = session.execute(
-        select(Holding, Post.title, Organization.name)
-        .join(Post, Holding.post_id == Post.id)
-        .join(Organization, Holding.org_id == Organization.id)
-        .where(Holding.person_id == person_id, known(known_at))
-    ).all()
-    rows.sort(key=lambda r: (r.Holding.since is not None, r.Holding.since or date.min,
-                             r.Holding.until or date.max, r.Holding.id))
-    return [{
-        "holding_id": h.id,
-        "organization": org,
-        "title": title,
-        "since": iso(h.since),
-        "until": iso(h.until),
-        "short": short_holding(org, title, h.since, h.until),
-    } for h, title, org in rows]
+def _holdings(session: Session, person_ids: list[int], known_at: datetime | None) -> dict[int, list[dict]]:
+    """Each person's holdings in time order, in one query of plain columns for them all."""
+    found: dict[int, list[dict]] = {}
+    for chunk in range(0, len(person_ids), 500):
+        rows = session.execute(
+            select(Holding.id, Holding.person_id, Holding.since, Holding.until, Post.title, Organization.name)
+            .join(Post, Holding.post_id == Post.id)
+            .join(Organization, Holding.org_id == Organization.id)
+            .where(Holding.person_id.in_(person_ids[chunk:chunk + 500]), known(known_at))
+        ).all()
+        rows.sort(key=lambda r: (r.since is not None, r.since or date.min, r.until or date.max, r.id))
+        for h in rows:
+            found.setdefault(h.person_id, []).append({
+                "holding_id": h.id,
+                "organization": h.name,
+                "title": h.title,
+                "since": iso(h.since),
+                "until": iso(h.until),
+                "short": short_holding(h.name, h.title, h.since, h.until),
+            })
+    return found
 
 
 def short_holding(org: str, title: str, since: date | None, until: date | None) -> str:
@@ -110,17 +115,20 @@ def short_holding(org: str, title: str, since: date | None, until: date | None) 
     return f"{org}{title} {_span(since, until)}"
 
 
-def _mentions(session: Session, people_map: derive.PersonMap, at: datetime | None) -> dict[int, list[str]]:
-    """Notice numbers naming each person (as subject or in 列X之后), in canonical order."""
+def _mentions(session: Session, people_map: derive.PersonMap, at: datetime | None,
+              roots: set[int]) -> dict[int, list[str]]:
+    """Notice numbers naming each of ``roots`` (as subject or in 列X之后), in canonical order;
+    only the actions that can name them are read."""
     rows = session.execute(
-        select(Action, Notice.number)
+        select(Action.id, Action.person_id, Action.ranked_after_person_id, Notice.number)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(version_shown(at))
+        .where(version_shown(at), people_map.naming(roots))
         .order_by(*canonical_order())
     ).all()
     found: dict[int, list[str]] = {}
-    for action, number in rows:
+    for action in rows:
+        number = action.number
         for person in (people_map.subject(action), people_map.ranked_after(action)):
             if person is not None and number not in found.setdefault(person, []):
                 found[person].append(number)
@@ -339,7 +347,8 @@ def _actions_behind(session: Session, person_id: int, moving: list[Holding], hel
     references = session.execute(
         select(Action, NoticeVersion.date)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
-        .where(Action.ranked_after_person_id.is_not(None), version_shown(now))
+        .where(Action.ranked_after_person_id.is_not(None), version_shown(now),
+               people_map.naming({people_map.find(person_id)}))
         .order_by(NoticeVersion.date, Action.id)
     ).all()
     for action, on in references:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -219,11 +220,23 @@ def _known_holdings(known_at: datetime | None):
     return aliased(Holding, select(Holding).where(known(known_at)).subquery("known_holdings"))
 
 
+class _HeldRow(NamedTuple):
+    """What check reads of a holding."""
+
+    id: int
+    person_id: int
+    post_id: int
+    since: date | None
+    until: date | None
+    acting: bool
+    concurrent: bool
+
+
 @dataclass
 class _Described:
     """A holding with what a message needs to name it."""
 
-    holding: Holding
+    holding: _HeldRow
     name: str
     organization: str
     title: str
@@ -245,8 +258,11 @@ class _Described:
 def _described(session: Session, known_at: datetime | None) -> dict[int, _Described]:
     start, start_version = aliased(Action), aliased(NoticeVersion)
     end, end_version = aliased(Action), aliased(NoticeVersion)
+    # Plain columns: a province's check describes a million holdings, and an ORM object each
+    # would cost more than the query.
     rows = session.execute(
-        select(Holding, Person.name, Organization.name, Post.title,
+        select(Holding.id, Holding.person_id, Holding.post_id, Holding.since, Holding.until, Holding.acting,
+               Holding.concurrent, Person.name, Organization.name, Post.title,
                func.coalesce(start_version.date, RosterImport.as_of), start_version.notice_id, end_version.notice_id)
         .join(Person, Holding.person_id == Person.id)
         .join(Organization, Holding.org_id == Organization.id)
@@ -260,7 +276,7 @@ def _described(session: Session, known_at: datetime | None) -> dict[int, _Descri
         .where(known(known_at))
         .order_by(Holding.id)
     ).all()
-    return {row[0].id: _Described(*row) for row in rows}
+    return {row[0]: _Described(_HeldRow(*row[:7]), *row[7:]) for row in rows}
 
 
 def _end_before_start(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
@@ -389,45 +405,67 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
     by_person: dict[int, list[_Described]] = {}
     for h in held.values():
         by_person.setdefault(h.holding.person_id, []).append(h)
-    by_name: dict[str, list[int]] = {}
-    for person_id, holdings in sorted(by_person.items()):
-        by_name.setdefault(holdings[0].name, []).append(person_id)
-
     findings = []
-    for name, people in sorted(by_name.items()):
-        for i, p in enumerate(people):
-            for q in people[i + 1:]:
-                if frozenset((p, q)) in separated:
-                    continue  # a clerk split them: they are two
-                mine, theirs = by_person[p], by_person[q]
-                if any(_evidence_overlap(a, b) for a in mine for b in theirs):
-                    continue
-                reasons, involved, notice_ids = [], set(), set()
-                shared = sorted({a.organization for a in mine} & {b.organization for b in theirs})
-                for org in shared:
-                    reasons.append(f"both held posts in {org} at different times")
-                    involved |= {h.holding.id for h in mine + theirs if h.organization == org}
-                # A notice implies a sequence when one record ends with a removal on the
-                # day the other's record begins (appointed, or first named, that day).
-                for first, second in ((mine, theirs), (theirs, mine)):
-                    begins = min(b.known_start for b in second)
-                    for a in first:
-                        if a.end_notice_id is not None and a.holding.until == begins:
-                            for b in (b for b in second if b.known_start == begins):
-                                reasons.append(
-                                    f"person {a.holding.person_id} left {a.organization}{a.title} on "
-                                    f"{a.holding.until.isoformat()} and person {b.holding.person_id} appears as "
-                                    f"{b.organization}{b.title} that day"
-                                )
-                                involved |= {a.holding.id, b.holding.id}
-                                notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
-                if reasons:
-                    findings.append(Finding(
-                        "possible_same_person",
-                        f"{name} (people {p} and {q}) may be one person: {'; '.join(reasons)}",
-                        holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
-                    ))
+    for name, p, q in _namesake_pairs(by_person):
+        if frozenset((p, q)) in separated:
+            continue  # a clerk split them: they are two
+        mine, theirs = by_person[p], by_person[q]
+        if any(_evidence_overlap(a, b) for a in mine for b in theirs):
+            continue
+        reasons, involved, notice_ids = [], set(), set()
+        shared = sorted({a.organization for a in mine} & {b.organization for b in theirs})
+        for org in shared:
+            reasons.append(f"both held posts in {org} at different times")
+            involved |= {h.holding.id for h in mine + theirs if h.organization == org}
+        # A notice implies a sequence when one record ends with a removal on the
+        # day the other's record begins (appointed, or first named, that day).
+        for first, second in ((mine, theirs), (theirs, mine)):
+            begins = min(b.known_start for b in second)
+            for a in first:
+                if a.end_notice_id is not None and a.holding.until == begins:
+                    for b in (b for b in second if b.known_start == begins):
+                        reasons.append(
+                            f"person {a.holding.person_id} left {a.organization}{a.title} on "
+                            f"{a.holding.until.isoformat()} and person {b.holding.person_id} appears as "
+                            f"{b.organization}{b.title} that day"
+                        )
+                        involved |= {a.holding.id, b.holding.id}
+                        notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
+        if reasons:
+            findings.append(Finding(
+                "possible_same_person",
+                f"{name} (people {p} and {q}) may be one person: {'; '.join(reasons)}",
+                holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
+            ))
     return findings
+
+
+def _namesake_pairs(by_person: dict[int, list[_Described]]) -> list[tuple[str, int, int]]:
+    """(name, p, q), p < q, for the two people of one name that may be one person: those that
+    held posts in one organization, or where one's holding ends on the day the other's record
+    begins.  Any other pair of namesakes gives no reason, so it is never compared: found
+    through dictionaries, not by trying every pair of a common name.  In (name, p, q) order."""
+    pairs: set[tuple[str, int, int]] = set()
+    by_org: dict[tuple[str, str], set[int]] = {}
+    begins: dict[tuple[str, date], set[int]] = {}
+    for person, holdings in by_person.items():
+        name = holdings[0].name
+        for h in holdings:
+            by_org.setdefault((name, h.organization), set()).add(person)
+        starts = [h.known_start for h in holdings]
+        if None not in starts:  # (a start pointing at a missing row: dangling_reference reports it)
+            begins.setdefault((name, min(starts)), set()).add(person)
+    for (name, _), people in by_org.items():
+        ordered = sorted(people)
+        pairs.update((name, p, q) for i, p in enumerate(ordered) for q in ordered[i + 1:])
+    for person, holdings in by_person.items():
+        name = holdings[0].name
+        for a in holdings:
+            if a.end_notice_id is not None and a.holding.until is not None:
+                for other in begins.get((name, a.holding.until), ()):
+                    if other != person:
+                        pairs.add((name, min(person, other), max(person, other)))
+    return sorted(pairs)
 
 
 def _roster_conflicts(session: Session, known_at) -> list[Finding]:
