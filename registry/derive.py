@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import DateTime, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .db import refresh_statistics
@@ -138,19 +138,29 @@ _ACTION_COLUMNS = (Action.id, Action.kind, Action.name, Action.person_id, Action
                    Action.end_reason)
 
 
+# Built once, with bound parameters, so that each is compiled once (building a statement
+# cost as much as running it).
+_REPLAYED = (
+    select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number)
+    .join(NoticeVersion, Action.version_id == NoticeVersion.id)
+    .join(Notice, NoticeVersion.notice_id == Notice.id)
+    .where(Action.org_id == bindparam("org_id"), version_shown(bindparam("at", type_=DateTime)))
+    .order_by(*canonical_order())
+)
+_POSTS = select(Post.title, Post.id).where(Post.org_id == bindparam("org_id"))
+_CURRENT = (
+    select(Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS))
+    .where(Holding.org_id == bindparam("org_id"), current_rows())
+)
+
+
 def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
     """Derive the holdings of one organization from the actions visible at ``at``."""
     people = person_map(session, at)
     # Plain columns: a replay reads every action of an organization, and an ORM object each
     # cost more than the replay itself.
-    rows = session.execute(
-        select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number)
-        .join(NoticeVersion, Action.version_id == NoticeVersion.id)
-        .join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(Action.org_id == org_id, version_shown(at))
-        .order_by(*canonical_order())
-    ).all()
-    posts = dict(session.execute(select(Post.title, Post.id).where(Post.org_id == org_id)).all())
+    rows = session.execute(_REPLAYED, {"org_id": org_id, "at": at}).all()
+    posts = dict(session.execute(_POSTS, {"org_id": org_id}).all())
     rosters = session.execute(
         select(RosterRow, RosterImport.as_of)
         .join(RosterImport, RosterRow.import_id == RosterImport.id)
@@ -276,10 +286,7 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
     table never passes through two current holdings that share a date (SQLite's
     triggers check every statement; they cannot wait for the commit).
     """
-    current = session.execute(
-        select(Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS))
-        .where(Holding.org_id == org_id, current_rows())
-    ).all()
+    current = session.execute(_CURRENT, {"org_id": org_id}).all()
     wanted: dict[tuple, list[Draft]] = {}
     for draft in drafts:
         wanted.setdefault(draft.key(), []).append(draft)

@@ -128,13 +128,8 @@ def spellings(name: str) -> list[str]:
 
 def find_org(session: Session, name: str) -> Organization | None:
     """The organization a name or alias denotes, or None."""
-    for candidate in spellings(name):
-        org = session.scalar(select(Organization).where(Organization.name == candidate))
-        if org is None:
-            org = session.scalar(select(Organization).join(OrgAlias).where(OrgAlias.alias == candidate))
-        if org is not None:
-            return org
-    return None
+    found = _match(session, name)
+    return session.get(Organization, found.id) if found is not None else None
 
 
 class OrgRow(NamedTuple):
@@ -155,17 +150,22 @@ def _spelling_statement():
 _BY_SPELLING = _spelling_statement()  # built once, so that it is compiled once
 
 
-def org_row(session: Session, name: str) -> OrgRow:
-    """``lookup_org`` as one query of plain columns, for the questions: (id, name).
-
-    The same answer as ``find_org``: the first spelling that is a name or (failing
-    that) an alias wins, in the order ``spellings`` gives them.
-    """
+def _match(session: Session, name: str) -> OrgRow | None:
+    """The organization a name denotes, in one query: the first spelling (in the order
+    ``spellings`` gives them) that is an organization's name or, failing that, an alias."""
     candidates = spellings(name)
     rows = session.execute(_BY_SPELLING, {"spellings": candidates}).all()
-    if rows:
-        best = min(rows, key=lambda row: (candidates.index(row.spelling), row.by_alias))
-        return OrgRow(best.id, best.name)
+    if not rows:
+        return None
+    best = min(rows, key=lambda row: (candidates.index(row.spelling), row.by_alias))
+    return OrgRow(best.id, best.name)
+
+
+def org_row(session: Session, name: str) -> OrgRow:
+    """``lookup_org`` as plain columns, for the questions: (id, name)."""
+    found = _match(session, name)
+    if found is not None:
+        return found
     lookup_org(session, name)  # raises NotFound, naming the closest matches
     raise AssertionError("lookup_org found what org_row did not")
 
