@@ -154,9 +154,11 @@ _CURRENT = (
 )
 
 
-def replay(session: Session, org_id: int, at: datetime) -> list[Draft]:
-    """Derive the holdings of one organization from the actions visible at ``at``."""
-    people = person_map(session, at)
+def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None = None) -> list[Draft]:
+    """Derive the holdings of one organization from the actions visible at ``at`` (``people``:
+    the person map at ``at``, when the caller has it already)."""
+    if people is None:
+        people = person_map(session, at)
     # Plain columns: a replay reads every action of an organization, and an ORM object each
     # cost more than the replay itself.
     rows = session.execute(_REPLAYED, {"org_id": org_id, "at": at}).all()
@@ -321,8 +323,9 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
 
 
 def rederive(session: Session, org_ids: Iterable[int], now: datetime) -> None:
+    people = person_map(session, now)  # once for every organization: nothing here changes it
     for org_id in sorted(set(org_ids)):
-        drafts = replay(session, org_id, now)
+        drafts = replay(session, org_id, now, people)
         refuse_overlaps(session, drafts)
         sync(session, org_id, drafts, now)
 
