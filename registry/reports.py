@@ -505,8 +505,10 @@ def _series_gaps(session: Session, known_at) -> list[Finding]:
     """The numbers ``queries.notices`` finds missing, with the notices on either side of each gap."""
     listing = notices(session, known_at=known_at)
     shown = {entry["number"] for entry in listing["notices"]}
-    series: dict[tuple[str, int], list[Notice]] = {}
-    for notice in session.scalars(select(Notice).order_by(Notice.seq)):
+    series: dict[tuple[str, int], list] = {}
+    for notice in session.execute(
+        select(Notice.id, Notice.number, Notice.series, Notice.year, Notice.seq).order_by(Notice.seq)
+    ):
         if notice.number in shown:
             series.setdefault((notice.series, notice.year), []).append(notice)
     findings = []
