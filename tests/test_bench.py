@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import bench_scale
-from tests.conftest import BACKENDS, POSTGRES_URL
+from conftest import BACKENDS, POSTGRES_URL
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
