@@ -277,12 +277,24 @@ def test_no_input_gives_a_traceback(templates, mutant):
     result = CliRunner().invoke(cli, ["--db", str(db), "add-notice", str(path), "--yes"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
-    if result.exit_code == 1:
-        assert result.stdout == ""
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        assert "unexpected failure" not in result.stderr, result.stderr
+    assert "unexpected failure" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    if result.exit_code == 1 and len(lines) == 1:  # one document, refused whole
+        assert result.stdout == "" and lines[0].startswith("Error: "), result.stderr
         assert db.read_bytes() == before
+    elif result.exit_code == 1:
+        # A repeated heading makes the text several documents: a batch, each refused or recorded alone.
+        summary = re.fullmatch(r"(\d+) recorded, (\d+) already recorded, (\d+) refused", lines[-1])
+        assert summary and int(summary[3]) == len(lines) - 1 >= 1, result.stderr
+        assert all(line.startswith(f"refused {path} (document ") for line in lines[:-1]), result.stderr
+        recorded = [line for line in result.stdout.splitlines() if " recorded: " in line]
+        assert len(recorded) == int(summary[1]), (result.stdout, result.stderr)
+        if not recorded:
+            assert db.read_bytes() == before
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            if len(recorded) == 1:
+                assert_recorded_what_it_says(conn, data, recorded[0])
     else:
         last = result.stdout.splitlines()[-1]
         assert last.endswith(("already recorded",)) or " recorded: " in last, result.stdout
