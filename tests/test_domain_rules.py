@@ -385,3 +385,41 @@ def test_known_at_the_very_moment_of_recording_shows_it(seeded):
 
         assert names(moment) == ["格桑", "王程", "李宁博"]
         assert names(moment - timedelta(microseconds=1)) == ["王程", "李宁博"]
+
+
+def test_a_reference_to_someone_removed_before_is_refused_naming_both_holdings(add, cli_run, notice_file, refused):
+    """列扎西之后 after 扎西 left the post says he holds it again from a date not on record,
+    which would overlap his earlier holding: refused, naming both spans (the later one open)."""
+    add(9, "2023年3月1日", "扎西任市水利局副局长")
+    zhaxi = holder_id(cli_run, WATER, "2023-03-01", "扎西", "副局长")
+    add(10, "2023年4月1日", "免去扎西的市水利局副局长职务")
+    path = notice_file(11, "2023年5月1日", "格桑任市水利局副局长（列扎西之后）")
+    refused(f"扎西 (person {zhaxi}) would hold 副局长 twice at once ((未记载)– and 2023-03-01–2023-04-01); "
+            f"a second holding needs an appointment between the two on record, or --person to name someone else",
+            "add-notice", str(path), "--yes", "--person", f"扎西={zhaxi}")
+
+
+def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, notice_file):
+    """roster --all and the 备注 column of a printed roster (a secondment) answer as the registry
+    stood at --known-at: an amended secondment and a bureau filled later do not show."""
+    add(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间一年）")
+    every = ["roster", "--all", "--as-of", "2023-03-01", "--format", "json"]
+    insurance = ["roster", "医保局", "--as-of", "2023-03-01"]
+    then = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
+    assert as_json(then["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市财政局"]
+    gesang = holder_id(cli_run, "市医疗保障局", "2023-03-01", "格桑", "副局长")
+    assert then["insurance"].stdout.splitlines()[5].split() == [
+        "3", "格桑", "副局长", "2023-03-01", "林政发〔2023〕9号", "挂职，时间一年", str(gesang)]
+    moment = datetime.now(timezone.utc).isoformat()
+
+    corrected = notice_file(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间两年）")
+    assert cli_run("amend", "林政发〔2023〕9号", str(corrected), "--reason", "期限录错").exit_code == 0
+    add(10, "2023年3月2日", "扎西任市财政局副局长")
+
+    now = {"every": cli_run(*every[:3], "2023-03-02", "--format", "json"), "insurance": cli_run(*insurance)}
+    assert as_json(now["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市政府国有资产监督管理委员会"]
+    assert now["insurance"].stdout.splitlines()[5].split() == [
+        "3", "格桑", "副局长", "2023-03-01", "林政发〔2023〕9号", "挂职，时间两年", str(gesang)]
+    for name, args in (("every", every), ("insurance", insurance)):
+        past = cli_run(*args, "--known-at", moment)
+        assert (past.exit_code, past.stdout) == (0, then[name].stdout), name

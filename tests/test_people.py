@@ -17,7 +17,7 @@ from sqlalchemy import select
 from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive
-from registry.models import Action, Holding, PersonEvent
+from registry.models import Action, Holding, Organization, PersonEvent
 
 
 def as_json(result):
@@ -437,3 +437,40 @@ def test_a_split_follows_its_acts_into_an_amended_text(seeded, cli_run, notice_t
     # Undoing the split still puts the removal back with 罗布顿珠.
     assert cli_run("undo", str(split.id), "--reason", "one man after all").exit_code == 0
     assert posts() == [(robu, ["市市场监督管理局", "市卫生健康委员会"])]
+
+
+def test_the_organizations_an_identity_change_touches(seeded, cli_run, add, tmp_path):
+    """derive.orgs_of_people: the organizations of every action naming the people (as subject
+    or in 列X之后) and of every starting-roster row naming them; at a recorded moment, also of
+    everyone the merges then in force make the same person."""
+    sheet = tmp_path / "roster.csv"
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,副局长,2020-07-01,,\n", encoding="utf-8")
+    assert cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes").exit_code == 0
+    add("林政发〔2023〕9号", "2023年3月1日", "达娃任市商务局副局长", links=[("达娃", "new")])
+    health, rural = nima(cli_run)
+    dawa = sorted(p["person_id"] for p in as_json(cli_run("people", "达娃", "--format", "json"))["people"])
+    with dbmod.reading(seeded) as session:
+        org = {o.id: o.name for o in session.scalars(select(Organization))}
+
+        def orgs(ids, at=()):
+            return sorted(org[i] for i in derive.orgs_of_people(session, ids, at))
+
+        assert orgs([health]) == ["市卫生健康委员会"]  # named only in 胡秀兰's 列尼玛之后
+        assert orgs([rural]) == ["市乡村振兴局"]
+        assert orgs([health, rural]) == ["市乡村振兴局", "市卫生健康委员会"]
+        assert [orgs([d]) for d in dawa] == [["市财政局"], ["市商务局"]]  # the roster's, the notice's
+    merged = cli_run("merge", str(dawa[1]), str(dawa[0]), "--reason", "同一人")
+    assert merged.exit_code == 0, merged.stderr
+    (event,) = [e for e in events(seeded) if e.kind == "merge"]
+    with dbmod.reading(seeded) as session:
+        org = {o.id: o.name for o in session.scalars(select(Organization))}
+
+        def orgs(ids, at=()):
+            return sorted(org[i] for i in derive.orgs_of_people(session, ids, at))
+
+        assert orgs([dawa[1]]) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at - TICK,)) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at,)) == ["市商务局", "市财政局"]
+        assert orgs([dawa[1]], (event.recorded_at - TICK, event.recorded_at)) == ["市商务局", "市财政局"]
+        assert orgs([dawa[0]]) == ["市财政局"]
+        assert orgs([dawa[0]], (event.recorded_at,)) == ["市商务局", "市财政局"]
