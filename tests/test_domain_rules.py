@@ -389,14 +389,19 @@ def test_known_at_the_very_moment_of_recording_shows_it(seeded):
 
 def test_a_reference_to_someone_removed_before_is_refused_naming_both_holdings(add, cli_run, notice_file, refused):
     """列扎西之后 after 扎西 left the post says he holds it again from a date not on record,
-    which would overlap his earlier holding: refused, naming both spans (the later one open)."""
+    which would overlap his earlier holding: refused, naming both spans (the later one open).
+    With two such people in one notice, the refusal names the one on record first, whatever
+    the order of the clauses."""
     add(9, "2023年3月1日", "扎西任市水利局副局长")
     zhaxi = holder_id(cli_run, WATER, "2023-03-01", "扎西", "副局长")
-    add(10, "2023年4月1日", "免去扎西的市水利局副局长职务")
-    path = notice_file(11, "2023年5月1日", "格桑任市水利局副局长（列扎西之后）")
+    add(10, "2023年3月2日", "格桑任市水利局副局长")
+    gesang = holder_id(cli_run, WATER, "2023-03-02", "格桑", "副局长")
+    assert zhaxi < gesang
+    add(11, "2023年4月1日", "免去扎西的市水利局副局长职务", "免去格桑的市水利局副局长职务")
+    path = notice_file(12, "2023年5月1日", "次仁任市水利局副局长（列格桑之后）", "达瓦任市水利局副局长（列扎西之后）")
     refused(f"扎西 (person {zhaxi}) would hold 副局长 twice at once ((未记载)– and 2023-03-01–2023-04-01); "
             f"a second holding needs an appointment between the two on record, or --person to name someone else",
-            "add-notice", str(path), "--yes", "--person", f"扎西={zhaxi}")
+            "add-notice", str(path), "--yes", "--person", f"扎西={zhaxi}", "--person", f"格桑={gesang}")
 
 
 def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, notice_file):
@@ -423,3 +428,67 @@ def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, n
     for name, args in (("every", every), ("insurance", insurance)):
         past = cli_run(*args, "--known-at", moment)
         assert (past.exit_code, past.stdout) == (0, then[name].stdout), name
+
+
+def test_every_answer_changes_at_the_very_moment_of_each_change(seeded):
+    """A notice, its amendment, a merge, its undoing and the notice's retraction, each at a chosen
+    moment T: every answer as known at T is the new one, and as known a microsecond before T, the
+    one before (recorded, shown, in force from T itself; superseded, undone from T itself)."""
+    from datetime import date, timedelta
+
+    from registry import db as dbmod
+    from registry import people, queries, record, reports
+
+    tick = timedelta(microseconds=1)
+    moments = [datetime(2030, 1, 1, hour) for hour in range(8, 13)]
+    health_nima = None
+
+    def answers(at):
+        with dbmod.reading(seeded) as session:
+            found = people.people(session, "尼玛", known_at=at)["people"]
+            return {
+                "roster": [(m["name"], m["title"], m["probation_until"])
+                           for m in queries.roster(session, WATER, date(2023, 3, 1), known_at=at)["members"]],
+                "notice": [(n["number"], n["status"], n["title"]) for n in queries.notices(session, known_at=at)["notices"]
+                           if n["number"] == "林政发〔2023〕9号"],
+                "changes": [(c["action"], c["name"], c["title"]) for c in
+                            reports.changes(session, start=date(2023, 3, 1), known_at=at)["changes"]],
+                "people": [(p["person_id"], p["merged_into"]) for p in found],
+                "history": [p["person_id"] for p in queries.history(session, "尼玛", known_at=at)["people"]],
+            }
+
+    first, amended = ("格桑任市水利局局长",), ("格桑任市水利局副局长（试用期一年）",)
+    with dbmod.writing(seeded) as session:
+        record.add_notice(session, make_notice("林政发〔2023〕9号", "2023年3月1日", list(first)),
+                          recorded_by="test", now=moments[0])
+    with dbmod.writing(seeded) as session:
+        record.amend(session, "林政发〔2023〕9号", make_notice("林政发〔2023〕9号", "2023年3月1日", list(amended)),
+                     reason="职务录错", by="test", now=moments[1])
+    with dbmod.reading(seeded) as session:
+        health_nima, rural_nima = (p["person_id"] for p in people.people(session, "尼玛")["people"])
+    with dbmod.writing(seeded) as session:
+        event = people.merge(session, health_nima, rural_nima, reason="同一人", by="test", now=moments[2])
+        event_id = event.id
+    with dbmod.writing(seeded) as session:
+        people.undo(session, event_id, reason="两个人", by="test", now=moments[3])
+    with dbmod.writing(seeded) as session:
+        record.retract(session, "林政发〔2023〕9号", reason="录入错误", by="test", now=moments[4])
+
+    states = [answers(moments[0] - tick)] + [answers(moment) for moment in moments]
+    for moment, before, after in zip(moments, states, states[1:]):
+        assert answers(moment - tick) == before, moment
+        assert after != before, moment
+    assert answers(None) == states[-1]
+    assert [state["roster"][:1] for state in states[:3]] == [
+        [("王程", "副局长", None)], [("格桑", "局长", None)], [("王程", "副局长", None)]]
+    assert states[2]["roster"][2] == ("格桑", "副局长", "2024-03-01")
+    assert [state["notice"] for state in states] == [
+        [], [("林政发〔2023〕9号", "recorded", "关于干部任免的通知")], *[[("林政发〔2023〕9号", "amended", "关于干部任免的通知")]] * 3,
+        [("林政发〔2023〕9号", "retracted", "关于干部任免的通知")]]
+    assert [state["changes"] for state in states] == [
+        [], [("appoint", "格桑", "局长")], *[[("appoint", "格桑", "副局长")]] * 3, []]
+    assert [state["people"] for state in states] == [
+        *[[(health_nima, None), (rural_nima, None)]] * 3, [(health_nima, None), (rural_nima, health_nima)],
+        *[[(health_nima, None), (rural_nima, None)]] * 2]
+    assert [state["history"] for state in states] == [[health_nima, rural_nima]] * 3 + [[health_nima]] + [
+        [health_nima, rural_nima]] * 2
