@@ -9,7 +9,7 @@ them from the registry.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -474,3 +474,28 @@ def test_the_organizations_an_identity_change_touches(seeded, cli_run, add, tmp_
         assert orgs([dawa[1]], (event.recorded_at - TICK, event.recorded_at)) == ["市商务局", "市财政局"]
         assert orgs([dawa[0]]) == ["市财政局"]
         assert orgs([dawa[0]], (event.recorded_at,)) == ["市商务局", "市财政局"]
+
+
+def test_a_split_takes_the_references_made_while_the_moving_holding_lasted(seeded, cli_run, add):
+    """扎西 was 副局长 from 3/1 to 4/1, then 党组成员 from 6/1.  Splitting off the 副局长 holding
+    takes the references to him made while it lasted, its first and its last day included (on
+    the last day, 列扎西之后 comes before the removal), and leaves the one made while he was
+    党组成员 only."""
+    add("林政发〔2023〕9号", "2023年3月1日", "扎西任市水利局副局长", "格桑任市水利局副局长（列扎西之后）")
+    add("林政发〔2023〕10号", "2023年4月1日", "达瓦任市水利局副局长（列扎西之后）", "免去扎西的市水利局副局长职务")
+    (zhaxi,) = [p["person_id"] for p in as_json(cli_run("history", "扎西", "--format", "json"))["people"]]
+    add("林政发〔2023〕11号", "2023年6月1日", "扎西任市水利局党组成员", links=[("扎西", zhaxi)])
+    add("林政发〔2023〕12号", "2023年7月1日", "次仁任市水利局党组成员（列扎西之后）")
+    with dbmod.reading(seeded) as session:
+        action = {a.name: a.id for a in session.scalars(select(Action)) if a.name in ("格桑", "达瓦", "次仁")}
+        appointed, removed = sorted(a.id for a in session.scalars(select(Action).where(
+            Action.name == "扎西", Action.title == "副局长")))
+        deputy = session.scalar(select(Holding.id).where(
+            Holding.person_id == zhaxi, Holding.known_until.is_(None), Holding.since == date(2023, 3, 1)))
+    result = cli_run("split", str(zhaxi), "--holding", str(deputy), "--reason", "两位扎西")
+    assert result.exit_code == 0, result.stderr
+    (split,) = events(seeded)
+    assert sorted(split.action_ids, key=lambda item: item["action"]) == sorted([
+        {"action": appointed, "role": "subject"}, {"action": removed, "role": "subject"},
+        {"action": action["格桑"], "role": "ranked_after"}, {"action": action["达瓦"], "role": "ranked_after"}],
+        key=lambda item: item["action"])
