@@ -492,3 +492,20 @@ def test_every_answer_changes_at_the_very_moment_of_each_change(seeded):
         *[[(health_nima, None), (rural_nima, None)]] * 2]
     assert [state["history"] for state in states] == [[health_nima, rural_nima]] * 3 + [[health_nima]] + [
         [health_nima, rural_nima]] * 2
+
+
+def test_vacancies_says_no_head_post_was_on_record_as_known_at(add, cli_run):
+    """An organization with no head post on record says so; once a notice appoints a head, asked
+    --known-at before it, it still says so (and, asked today, no longer does)."""
+    args = ["vacancies", "市财政局", "--as-of", "2023-02-01"]
+    then = {fmt: cli_run(*args, "--format", fmt) for fmt in ("json", "table")}
+    assert [(r.exit_code, r.stderr) for r in then.values()] == [
+        (0, "note: no head post of 市财政局 is on record\n"), (0, "")]
+    assert then["table"].stdout.endswith("(no head post on record)\n")
+    moment = datetime.now(timezone.utc).isoformat()
+    add(9, "2023年3月1日", "扎西任市财政局局长")
+    now = cli_run(*args, "--format", "json")
+    assert (now.exit_code, now.stderr) == (0, "")
+    for fmt, result in then.items():
+        past = cli_run(*args, "--format", fmt, "--known-at", moment)
+        assert (past.exit_code, past.stdout, past.stderr) == (0, result.stdout, result.stderr), fmt
