@@ -404,7 +404,7 @@ def test_a_reference_to_someone_removed_before_is_refused_naming_both_holdings(a
             "add-notice", str(path), "--yes", "--person", f"扎西={zhaxi}", "--person", f"格桑={gesang}")
 
 
-def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, notice_file):
+def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, notice_file, tmp_path):
     """roster --all and the 备注 column of a printed roster (a secondment) answer as the registry
     stood at --known-at: an amended secondment and a bureau filled later do not show."""
     add(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间一年）")
@@ -419,15 +419,20 @@ def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, n
 
     corrected = notice_file(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间两年）")
     assert cli_run("amend", "林政发〔2023〕9号", str(corrected), "--reason", "期限录错").exit_code == 0
-    add(10, "2023年3月2日", "扎西任市财政局副局长")
+    add(10, "2023年3月1日", "扎西任市财政局副局长")
 
-    now = {"every": cli_run(*every[:3], "2023-03-02", "--format", "json"), "insurance": cli_run(*insurance)}
+    now = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
     assert as_json(now["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市政府国有资产监督管理委员会"]
     assert now["insurance"].stdout.splitlines()[5].split() == [
         "3", "格桑", "副局长", "2023-03-01", "林政发〔2023〕9号", "挂职，时间两年", str(gesang)]
     for name, args in (("every", every), ("insurance", insurance)):
         past = cli_run(*args, "--known-at", moment)
         assert (past.exit_code, past.stdout) == (0, then[name].stdout), name
+    # An order file puts the organizations it names first.
+    order = tmp_path / "order.txt"
+    order.write_text("市财政局\n医保局\n", encoding="utf-8")
+    ordered = as_json(cli_run(*every, "--order", str(order)))["rosters"]
+    assert [r["organization"] for r in ordered][:3] == ["市财政局", "市医疗保障局", "市发展和改革委员会"]
 
 
 def test_every_answer_changes_at_the_very_moment_of_each_change(seeded):
