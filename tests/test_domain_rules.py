@@ -514,3 +514,25 @@ def test_vacancies_says_no_head_post_was_on_record_as_known_at(add, cli_run):
     for fmt, result in then.items():
         past = cli_run(*args, "--format", fmt, "--known-at", moment)
         assert (past.exit_code, past.stdout, past.stderr) == (0, result.stdout, result.stderr), fmt
+
+
+def test_a_title_not_on_record_is_refused_naming_the_closest(add, cli_run, tmp_path, refused):
+    """who-held refuses a title the organization never had (a misspelling must not read as
+    "nobody held it"), naming the three closest of its own titles, or its first three when none
+    is close; a title only a roster gave counts from the moment it was recorded."""
+    add(9, "2023年3月1日", "扎西任林芝经济开发区管委会副主任委员")
+    zone = "林芝经济开发区管委会"
+    refused(f"{zone} has no 副主人 on record; closest: 副主任, 常务副主任, 副主任委员",
+            "who-held", zone, "副主人", "--on", "2023-03-01")
+    refused(f"{zone} has no 书记 on record; closest: 主任, 副主任, 副主任委员", "who-held", zone, "书记")
+    # 主任 is a title elsewhere (国动办), not in 市水利局.
+    refused("市水利局 has no 主任 on record; closest: 副局长", "who-held", WATER, "主任")
+
+    moment = datetime.now(timezone.utc).isoformat()
+    sheet = tmp_path / "roster.csv"
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,总会计师,2020-07-01,,\n", encoding="utf-8")
+    assert cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes").exit_code == 0
+    now = cli_run("who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--format", "json")
+    assert [h["name"] for h in as_json(now)["holders"]] == ["达娃"]
+    refused("市财政局 has no 总会计师 on record; closest: 副局长",
+            "who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--known-at", moment)
