@@ -420,6 +420,11 @@ def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, n
     corrected = notice_file(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间两年）")
     assert cli_run("amend", "林政发〔2023〕9号", str(corrected), "--reason", "期限录错").exit_code == 0
     add(10, "2023年3月1日", "扎西任市财政局副局长")
+    # The same person holds the same title in another organization, with no secondment there.
+    add(11, "2023年3月1日", "格桑兼任市水利局副局长", person=f"格桑={gesang}")
+    (water,) = [line.split() for line in cli_run("roster", WATER, "--as-of", "2023-03-01").stdout.splitlines()
+                if "格桑" in line]
+    assert water[1:3] + water[-2:] == ["格桑", "副局长", "兼任", str(gesang)]
 
     now = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
     assert as_json(now["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市政府国有资产监督管理委员会"]
