@@ -474,6 +474,12 @@ def test_the_organizations_an_identity_change_touches(seeded, cli_run, add, tmp_
         assert orgs([dawa[1]], (event.recorded_at - TICK, event.recorded_at)) == ["市商务局", "市财政局"]
         assert orgs([dawa[0]]) == ["市财政局"]
         assert orgs([dawa[0]], (event.recorded_at,)) == ["市商务局", "市财政局"]
+    assert cli_run("undo", str(event.id), "--reason", "两个人").exit_code == 0
+    (event,) = [e for e in events(seeded) if e.kind == "merge"]
+    with dbmod.reading(seeded) as session:
+        # Each moment counts: the merge in force at the first, undone by the second.
+        assert orgs([dawa[1]], (event.undone_at,)) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at, event.undone_at)) == ["市商务局", "市财政局"]
 
 
 def test_a_split_takes_the_references_made_while_the_moving_holding_lasted(seeded, cli_run, add):
