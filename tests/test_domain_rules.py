@@ -425,6 +425,9 @@ def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, n
     (water,) = [line.split() for line in cli_run("roster", WATER, "--as-of", "2023-03-01").stdout.splitlines()
                 if "格桑" in line]
     assert water[1:3] + water[-2:] == ["格桑", "副局长", "兼任", str(gesang)]
+    (held,) = [line.split() for line in cli_run("who-held", "医保局", "副局长", "--on", "2023-03-01").stdout.splitlines()
+               if "格桑" in line]
+    assert held[-2:] == ["挂职，时间两年", str(gesang)]
 
     now = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
     assert as_json(now["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市政府国有资产监督管理委员会"]
