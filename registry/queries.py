@@ -25,7 +25,8 @@ def iso(value: date | None) -> str | None:
 
 def _holdings_statement():
     """Holdings joined to their person, post, organization, the notices that started and
-    ended them, and the person they rank after.  Built once: building it costs more than running it."""
+    ended them, and the person they rank after.  Built once, on first use (``_holdings``): building
+    it costs more than running it."""
     start, start_version, start_notice = aliased(Action, name="start"), aliased(NoticeVersion), aliased(Notice)
     end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
     after = aliased(Person)
@@ -50,7 +51,16 @@ def _holdings_statement():
     )
 
 
-_HOLDINGS = _holdings_statement()
+_HOLDINGS = None
+
+
+def _holdings():
+    """``_holdings_statement``, built on first use rather than at import (so that mutation testing,
+    which switches a mutant on only once the module is imported, reaches it too)."""
+    global _HOLDINGS
+    if _HOLDINGS is None:
+        _HOLDINGS = _holdings_statement()
+    return _HOLDINGS
 
 
 def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
@@ -58,7 +68,7 @@ def holding_rows(session: Session, *conditions, known_at: datetime | None = None
     Organization, start (the Action that started it) or start_row (the roster row that did),
     basis (its notice number, or the roster's label), removed_by and ranked_after_name, plus any
     extra labelled ``columns``."""
-    return session.execute(_HOLDINGS.add_columns(*columns).where(known(known_at), *conditions)).all()
+    return session.execute(_holdings().add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
 # -- roster, who-held, history: plain columns --------------------------------------------

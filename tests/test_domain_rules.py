@@ -385,3 +385,162 @@ def test_known_at_the_very_moment_of_recording_shows_it(seeded):
 
         assert names(moment) == ["格桑", "王程", "李宁博"]
         assert names(moment - timedelta(microseconds=1)) == ["王程", "李宁博"]
+
+
+def test_a_reference_to_someone_removed_before_is_refused_naming_both_holdings(add, cli_run, notice_file, refused):
+    """列扎西之后 after 扎西 left the post says he holds it again from a date not on record,
+    which would overlap his earlier holding: refused, naming both spans (the later one open).
+    With two such people in one notice, the refusal names the one on record first, whatever
+    the order of the clauses."""
+    add(9, "2023年3月1日", "扎西任市水利局副局长")
+    zhaxi = holder_id(cli_run, WATER, "2023-03-01", "扎西", "副局长")
+    add(10, "2023年3月2日", "格桑任市水利局副局长")
+    gesang = holder_id(cli_run, WATER, "2023-03-02", "格桑", "副局长")
+    assert zhaxi < gesang
+    add(11, "2023年4月1日", "免去扎西的市水利局副局长职务", "免去格桑的市水利局副局长职务")
+    path = notice_file(12, "2023年5月1日", "次仁任市水利局副局长（列格桑之后）", "达瓦任市水利局副局长（列扎西之后）")
+    refused(f"扎西 (person {zhaxi}) would hold 副局长 twice at once ((未记载)– and 2023-03-01–2023-04-01); "
+            f"a second holding needs an appointment between the two on record, or --person to name someone else",
+            "add-notice", str(path), "--yes", "--person", f"扎西={zhaxi}", "--person", f"格桑={gesang}")
+
+
+def test_every_roster_and_the_secondment_note_answer_as_known_at(add, cli_run, notice_file, tmp_path):
+    """roster --all and the 备注 column of a printed roster (a secondment) answer as the registry
+    stood at --known-at: an amended secondment and a bureau filled later do not show."""
+    add(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间一年）")
+    every = ["roster", "--all", "--as-of", "2023-03-01", "--format", "json"]
+    insurance = ["roster", "医保局", "--as-of", "2023-03-01"]
+    then = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
+    assert as_json(then["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市财政局"]
+    gesang = holder_id(cli_run, "市医疗保障局", "2023-03-01", "格桑", "副局长")
+    assert then["insurance"].stdout.splitlines()[5].split() == [
+        "3", "格桑", "副局长", "2023-03-01", "林政发〔2023〕9号", "挂职，时间一年", str(gesang)]
+    moment = datetime.now(timezone.utc).isoformat()
+
+    corrected = notice_file(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间两年）")
+    assert cli_run("amend", "林政发〔2023〕9号", str(corrected), "--reason", "期限录错").exit_code == 0
+    add(10, "2023年3月1日", "扎西任市财政局副局长")
+    # The same person holds the same title in another organization, with no secondment there.
+    add(11, "2023年3月1日", "格桑兼任市水利局副局长", person=f"格桑={gesang}")
+    (water,) = [line.split() for line in cli_run("roster", WATER, "--as-of", "2023-03-01").stdout.splitlines()
+                if "格桑" in line]
+    assert water[1:3] + water[-2:] == ["格桑", "副局长", "兼任", str(gesang)]
+    (held,) = [line.split() for line in cli_run("who-held", "医保局", "副局长", "--on", "2023-03-01").stdout.splitlines()
+               if "格桑" in line]
+    assert held[-2:] == ["挂职，时间两年", str(gesang)]
+
+    now = {"every": cli_run(*every), "insurance": cli_run(*insurance)}
+    assert as_json(now["every"])["without_holders"][:3] == ["市政府", "市民族宗教事务局", "市政府国有资产监督管理委员会"]
+    assert now["insurance"].stdout.splitlines()[5].split() == [
+        "3", "格桑", "副局长", "2023-03-01", "林政发〔2023〕9号", "挂职，时间两年", str(gesang)]
+    for name, args in (("every", every), ("insurance", insurance)):
+        past = cli_run(*args, "--known-at", moment)
+        assert (past.exit_code, past.stdout) == (0, then[name].stdout), name
+    # An order file puts the organizations it names first.
+    order = tmp_path / "order.txt"
+    order.write_text("市财政局\n医保局\n", encoding="utf-8")
+    ordered = as_json(cli_run(*every, "--order", str(order)))["rosters"]
+    assert [r["organization"] for r in ordered][:3] == ["市财政局", "市医疗保障局", "市发展和改革委员会"]
+
+
+def test_every_answer_changes_at_the_very_moment_of_each_change(seeded):
+    """A notice, its amendment, a merge, its undoing and the notice's retraction, each at a chosen
+    moment T: every answer as known at T is the new one, and as known a microsecond before T, the
+    one before (recorded, shown, in force from T itself; superseded, undone from T itself)."""
+    from datetime import date, timedelta
+
+    from registry import db as dbmod
+    from registry import people, queries, record, reports
+
+    tick = timedelta(microseconds=1)
+    moments = [datetime(2030, 1, 1, hour) for hour in range(8, 13)]
+    health_nima = None
+
+    def answers(at):
+        with dbmod.reading(seeded) as session:
+            found = people.people(session, "尼玛", known_at=at)["people"]
+            return {
+                "roster": [(m["name"], m["title"], m["probation_until"])
+                           for m in queries.roster(session, WATER, date(2023, 3, 1), known_at=at)["members"]],
+                "notice": [(n["number"], n["status"], n["title"]) for n in queries.notices(session, known_at=at)["notices"]
+                           if n["number"] == "林政发〔2023〕9号"],
+                "changes": [(c["action"], c["name"], c["title"]) for c in
+                            reports.changes(session, start=date(2023, 3, 1), known_at=at)["changes"]],
+                "people": [(p["person_id"], p["merged_into"]) for p in found],
+                "history": [p["person_id"] for p in queries.history(session, "尼玛", known_at=at)["people"]],
+            }
+
+    first, amended = ("格桑任市水利局局长",), ("格桑任市水利局副局长（试用期一年）",)
+    with dbmod.writing(seeded) as session:
+        record.add_notice(session, make_notice("林政发〔2023〕9号", "2023年3月1日", list(first)),
+                          recorded_by="test", now=moments[0])
+    with dbmod.writing(seeded) as session:
+        record.amend(session, "林政发〔2023〕9号", make_notice("林政发〔2023〕9号", "2023年3月1日", list(amended)),
+                     reason="职务录错", by="test", now=moments[1])
+    with dbmod.reading(seeded) as session:
+        health_nima, rural_nima = (p["person_id"] for p in people.people(session, "尼玛")["people"])
+    with dbmod.writing(seeded) as session:
+        event = people.merge(session, health_nima, rural_nima, reason="同一人", by="test", now=moments[2])
+        event_id = event.id
+    with dbmod.writing(seeded) as session:
+        people.undo(session, event_id, reason="两个人", by="test", now=moments[3])
+    with dbmod.writing(seeded) as session:
+        record.retract(session, "林政发〔2023〕9号", reason="录入错误", by="test", now=moments[4])
+
+    states = [answers(moments[0] - tick)] + [answers(moment) for moment in moments]
+    for moment, before, after in zip(moments, states, states[1:]):
+        assert answers(moment - tick) == before, moment
+        assert after != before, moment
+    assert answers(None) == states[-1]
+    assert [state["roster"][:1] for state in states[:3]] == [
+        [("王程", "副局长", None)], [("格桑", "局长", None)], [("王程", "副局长", None)]]
+    assert states[2]["roster"][2] == ("格桑", "副局长", "2024-03-01")
+    assert [state["notice"] for state in states] == [
+        [], [("林政发〔2023〕9号", "recorded", "关于干部任免的通知")], *[[("林政发〔2023〕9号", "amended", "关于干部任免的通知")]] * 3,
+        [("林政发〔2023〕9号", "retracted", "关于干部任免的通知")]]
+    assert [state["changes"] for state in states] == [
+        [], [("appoint", "格桑", "局长")], *[[("appoint", "格桑", "副局长")]] * 3, []]
+    assert [state["people"] for state in states] == [
+        *[[(health_nima, None), (rural_nima, None)]] * 3, [(health_nima, None), (rural_nima, health_nima)],
+        *[[(health_nima, None), (rural_nima, None)]] * 2]
+    assert [state["history"] for state in states] == [[health_nima, rural_nima]] * 3 + [[health_nima]] + [
+        [health_nima, rural_nima]] * 2
+
+
+def test_vacancies_says_no_head_post_was_on_record_as_known_at(add, cli_run):
+    """An organization with no head post on record says so; once a notice appoints a head, asked
+    --known-at before it, it still says so (and, asked today, no longer does)."""
+    args = ["vacancies", "市财政局", "--as-of", "2023-02-01"]
+    then = {fmt: cli_run(*args, "--format", fmt) for fmt in ("json", "table")}
+    assert [(r.exit_code, r.stderr) for r in then.values()] == [
+        (0, "note: no head post of 市财政局 is on record\n"), (0, "")]
+    assert then["table"].stdout.endswith("(no head post on record)\n")
+    moment = datetime.now(timezone.utc).isoformat()
+    add(9, "2023年3月1日", "扎西任市财政局局长")
+    now = cli_run(*args, "--format", "json")
+    assert (now.exit_code, now.stderr) == (0, "")
+    for fmt, result in then.items():
+        past = cli_run(*args, "--format", fmt, "--known-at", moment)
+        assert (past.exit_code, past.stdout, past.stderr) == (0, result.stdout, result.stderr), fmt
+
+
+def test_a_title_not_on_record_is_refused_naming_the_closest(add, cli_run, tmp_path, refused):
+    """who-held refuses a title the organization never had (a misspelling must not read as
+    "nobody held it"), naming the three closest of its own titles, or its first three when none
+    is close; a title only a roster gave counts from the moment it was recorded."""
+    add(9, "2023年3月1日", "扎西任林芝经济开发区管委会副主任委员")
+    zone = "林芝经济开发区管委会"
+    refused(f"{zone} has no 副主人 on record; closest: 副主任, 常务副主任, 副主任委员",
+            "who-held", zone, "副主人", "--on", "2023-03-01")
+    refused(f"{zone} has no 书记 on record; closest: 主任, 副主任, 副主任委员", "who-held", zone, "书记")
+    # 主任 is a title elsewhere (国动办), not in 市水利局.
+    refused("市水利局 has no 主任 on record; closest: 副局长", "who-held", WATER, "主任")
+
+    moment = datetime.now(timezone.utc).isoformat()
+    sheet = tmp_path / "roster.csv"
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,总会计师,2020-07-01,,\n", encoding="utf-8")
+    assert cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes").exit_code == 0
+    now = cli_run("who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--format", "json")
+    assert [h["name"] for h in as_json(now)["holders"]] == ["达娃"]
+    refused("市财政局 has no 总会计师 on record; closest: 副局长",
+            "who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--known-at", moment)

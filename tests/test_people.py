@@ -9,7 +9,7 @@ them from the registry.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive
-from registry.models import Action, Holding, PersonEvent
+from registry.models import Action, Holding, Organization, PersonEvent
 
 
 def as_json(result):
@@ -437,3 +437,71 @@ def test_a_split_follows_its_acts_into_an_amended_text(seeded, cli_run, notice_t
     # Undoing the split still puts the removal back with 罗布顿珠.
     assert cli_run("undo", str(split.id), "--reason", "one man after all").exit_code == 0
     assert posts() == [(robu, ["市市场监督管理局", "市卫生健康委员会"])]
+
+
+def test_the_organizations_an_identity_change_touches(seeded, cli_run, add, tmp_path):
+    """derive.orgs_of_people: the organizations of every action naming the people (as subject
+    or in 列X之后) and of every starting-roster row naming them; at a recorded moment, also of
+    everyone the merges then in force make the same person."""
+    sheet = tmp_path / "roster.csv"
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,副局长,2020-07-01,,\n", encoding="utf-8")
+    assert cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes").exit_code == 0
+    add("林政发〔2023〕9号", "2023年3月1日", "达娃任市商务局副局长", links=[("达娃", "new")])
+    health, rural = nima(cli_run)
+    dawa = sorted(p["person_id"] for p in as_json(cli_run("people", "达娃", "--format", "json"))["people"])
+    with dbmod.reading(seeded) as session:
+        org = {o.id: o.name for o in session.scalars(select(Organization))}
+
+        def orgs(ids, at=()):
+            return sorted(org[i] for i in derive.orgs_of_people(session, ids, at))
+
+        assert orgs([health]) == ["市卫生健康委员会"]  # named only in 胡秀兰's 列尼玛之后
+        assert orgs([rural]) == ["市乡村振兴局"]
+        assert orgs([health, rural]) == ["市乡村振兴局", "市卫生健康委员会"]
+        assert [orgs([d]) for d in dawa] == [["市财政局"], ["市商务局"]]  # the roster's, the notice's
+    merged = cli_run("merge", str(dawa[1]), str(dawa[0]), "--reason", "同一人")
+    assert merged.exit_code == 0, merged.stderr
+    (event,) = [e for e in events(seeded) if e.kind == "merge"]
+    with dbmod.reading(seeded) as session:
+        org = {o.id: o.name for o in session.scalars(select(Organization))}
+
+        def orgs(ids, at=()):
+            return sorted(org[i] for i in derive.orgs_of_people(session, ids, at))
+
+        assert orgs([dawa[1]]) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at - TICK,)) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at,)) == ["市商务局", "市财政局"]
+        assert orgs([dawa[1]], (event.recorded_at - TICK, event.recorded_at)) == ["市商务局", "市财政局"]
+        assert orgs([dawa[0]]) == ["市财政局"]
+        assert orgs([dawa[0]], (event.recorded_at,)) == ["市商务局", "市财政局"]
+    assert cli_run("undo", str(event.id), "--reason", "两个人").exit_code == 0
+    (event,) = [e for e in events(seeded) if e.kind == "merge"]
+    with dbmod.reading(seeded) as session:
+        # Each moment counts: the merge in force at the first, undone by the second.
+        assert orgs([dawa[1]], (event.undone_at,)) == ["市商务局"]
+        assert orgs([dawa[1]], (event.recorded_at, event.undone_at)) == ["市商务局", "市财政局"]
+
+
+def test_a_split_takes_the_references_made_while_the_moving_holding_lasted(seeded, cli_run, add):
+    """扎西 was 副局长 from 3/1 to 4/1, then 党组成员 from 6/1.  Splitting off the 副局长 holding
+    takes the references to him made while it lasted, its first and its last day included (on
+    the last day, 列扎西之后 comes before the removal), and leaves the one made while he was
+    党组成员 only."""
+    add("林政发〔2023〕9号", "2023年3月1日", "扎西任市水利局副局长", "格桑任市水利局副局长（列扎西之后）")
+    add("林政发〔2023〕10号", "2023年4月1日", "达瓦任市水利局副局长（列扎西之后）", "免去扎西的市水利局副局长职务")
+    (zhaxi,) = [p["person_id"] for p in as_json(cli_run("history", "扎西", "--format", "json"))["people"]]
+    add("林政发〔2023〕11号", "2023年6月1日", "扎西任市水利局党组成员", links=[("扎西", zhaxi)])
+    add("林政发〔2023〕12号", "2023年7月1日", "次仁任市水利局党组成员（列扎西之后）")
+    with dbmod.reading(seeded) as session:
+        action = {a.name: a.id for a in session.scalars(select(Action)) if a.name in ("格桑", "达瓦", "次仁")}
+        appointed, removed = sorted(a.id for a in session.scalars(select(Action).where(
+            Action.name == "扎西", Action.title == "副局长")))
+        deputy = session.scalar(select(Holding.id).where(
+            Holding.person_id == zhaxi, Holding.known_until.is_(None), Holding.since == date(2023, 3, 1)))
+    result = cli_run("split", str(zhaxi), "--holding", str(deputy), "--reason", "两位扎西")
+    assert result.exit_code == 0, result.stderr
+    (split,) = events(seeded)
+    assert sorted(split.action_ids, key=lambda item: item["action"]) == sorted([
+        {"action": appointed, "role": "subject"}, {"action": removed, "role": "subject"},
+        {"action": action["格桑"], "role": "ranked_after"}, {"action": action["达瓦"], "role": "ranked_after"}],
+        key=lambda item: item["action"])
