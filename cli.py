@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import inspect
 import shutil
 import sys
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from registry import people as peoplemod
 from registry.output import document
 from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
 from registry.errors import RegistryError
+from registry import i18n
+from registry.i18n import N_, _, ngettext
 
 
 # -- option types ---------------------------------------------------------------
@@ -75,7 +78,8 @@ def query_options(f, formats=render.FORMATS):
     @functools.wraps(f)
     def checked(*args, **kwargs):
         if kwargs.get("bom") and kwargs.get("fmt") != "csv":
-            raise click.UsageError(f"--bom is for --format csv only (the format here is {kwargs.get('fmt')})")
+            raise click.UsageError(_("--bom is for --format csv only (the format here is {format})").format(
+                format=kwargs.get("fmt")))
         return f(*args, **kwargs)
     return format_option(formats)(known_at_option(bom_option(checked)))
 
@@ -112,7 +116,7 @@ class Context:
         """The engine of a registry at this program's revision; the default one is created on first use."""
         if not self.explicit and dbmod.file_missing(self.engine):
             count = admin.create_default(Path(self.db), user=self.user)
-            click.echo(f"registry: created {self.name} with the {count} bundled notices", err=True)
+            click.echo(_("registry: created {name} with the {count} bundled notices").format(name=self.name, count=count), err=True)
         return admin.ready(self.engine, self.db)
 
     def close(self):
@@ -120,8 +124,104 @@ class Context:
             self._engine.dispose()
 
 
-class RegistryGroup(click.Group):
-    """Turns registry errors and faults into one sentence and exit 1; no traceback without --debug."""
+# -- language: help written in English (the msgid), shown in the chosen language ---------
+
+# click's own text for --help, kept as its msgid: click builds the option once and caches it,
+# in whatever language was in force then.
+HELP_OPTION_HELP = "Show this message and exit."
+
+
+@contextmanager
+def _help_translated(command, ctx):
+    """The command's help and its parameters' help in the current language, for the duration."""
+    params = command.get_params(ctx) if ctx is not None else []
+    saved = [(command, command.help)] + [(param, param.help) for param in params if getattr(param, "help", None)]
+    try:
+        if command.help:
+            command.help = _(inspect.cleandoc(command.help))
+        for param, text in saved[1:]:
+            param.help = _(text)
+        yield
+    finally:
+        for thing, text in saved:
+            thing.help = text
+
+
+class TranslatedHelp:
+    """A click command whose help texts are translated when shown."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+    def format_help(self, ctx, formatter):
+        with _help_translated(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit=45):
+        with _help_translated(self, None):
+            return super().get_short_help_str(limit)
+
+
+class RegistryCommand(TranslatedHelp, click.Command):
+    pass
+
+
+class LanguageType(click.ParamType):
+    name = "zh|en"
+
+    def convert(self, value, param, ctx):
+        lang = i18n.normalize(value)
+        if lang is None:
+            self.fail(_("{value!r} is not a language here: give zh or en").format(value=value), param, ctx)
+        return lang
+
+
+def _lang_argument(args) -> str | None:
+    """--lang's value, read before click parses anything, so that usage errors are in that language too."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+# An answer to a yes/no question, in either language.
+YES = ("y", "yes", "是", "是的", "对", "好")
+NO = ("n", "no", "否", "不", "不是")
+
+
+def ask_yes_no(question: str) -> bool:
+    """Ask on stderr; no unless the answer is yes (y, yes, 是, 是的); an unknown answer asks again."""
+    while True:
+        answer = click.prompt(question + _(" [y/N]"), default="", show_default=False, err=True).strip().lower()
+        if answer in YES:
+            return True
+        if not answer or answer in NO:
+            return False
+        click.echo(_("Please answer y or n (是 or 否)."), err=True)
+
+
+class RegistryGroup(TranslatedHelp, click.Group):
+    """Turns registry errors and faults into one sentence and exit 1; no traceback without --debug.
+    Messages are in the language of --lang, REGISTRY_LANG or the locale."""
+
+    command_class = RegistryCommand
+    group_class = type
+
+    def main(self, args=None, prog_name=None, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        lang = i18n.resolve(i18n.normalize(_lang_argument(args)))
+        if i18n.catalog_missing(lang):
+            click.echo("registry: the Chinese messages are not compiled (pybabel compile -d registry/locale "
+                       "-D registry); messages are in English", err=True)
+        with i18n.speaking(lang):
+            return super().main(args, prog_name, **extra)
 
     def invoke(self, ctx):
         try:
@@ -137,14 +237,14 @@ class RegistryGroup(click.Group):
             if fault is not None:
                 raise click.ClickException(fault) from error
             raise click.ClickException(
-                f"unexpected failure: {type(error).__name__} (run with --debug for details)"
+                _("unexpected failure: {kind} (run with --debug for details)").format(kind=type(error).__name__)
             ) from error
 
 
 def _version(ctx, _param, value):
     if not value or ctx.resilient_parsing:
         return
-    click.echo(f"registry {__version__} (schema revision {schema.REVISION})")
+    click.echo(_("registry {version} (schema revision {revision})").format(version=__version__, revision=schema.REVISION))
     ctx.exit()
 
 
@@ -155,6 +255,8 @@ def _version(ctx, _param, value):
 @click.option("--user", envvar="REGISTRY_USER", show_envvar=True, default=None,
               help="Who records changes (default: your login name).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--lang", type=LanguageType(), envvar="REGISTRY_LANG", show_envvar=True, expose_value=False,
+              help="Language of messages: zh (中文) or en (default: from LC_ALL, LC_MESSAGES or LANG).")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the program version and the schema revision it reads, and exit.")
 @click.pass_context
@@ -216,13 +318,13 @@ def deliver(payload: str | bytes, output: Path | None, paged: bool = False) -> N
         try:
             output.write_bytes(payload.encode("utf-8") if isinstance(payload, str) else payload)
         except OSError as error:
-            raise RegistryError(f"cannot write {output}: {error.strerror or error}") from None
-        click.echo(f"written to {output}", err=True)
+            raise RegistryError(_("cannot write {output}: {value}").format(output=output, value=error.strerror or error)) from None
+        click.echo(_("written to {output}").format(output=output), err=True)
         return
     screen = _stdout_terminal()
     if isinstance(payload, bytes):
         if screen is not None:
-            raise RegistryError("a workbook is not for the terminal; give --output FILE or redirect to a file")
+            raise RegistryError(_("a workbook is not for the terminal; give --output FILE or redirect to a file"))
         click.echo(payload, nl=False)
     elif paged and screen is not None and payload.count("\n") > screen.lines - 1:
         click.echo_via_pager(payload)
@@ -243,8 +345,8 @@ def _day(value: date | None) -> date:
     if value is None:
         return today
     if value > today:
-        click.echo(f"note: {value.isoformat()} is after today ({today.isoformat()}); "
-                   f"the answer is what the notices on record say for that date", err=True)
+        click.echo(_("note: {value} is after today ({today}); the answer is what the notices on record say for "
+                      "that date").format(value=value.isoformat(), today=today.isoformat()), err=True)
     return value
 
 
@@ -262,12 +364,11 @@ def init(obj: Context, empty):
     """
     loaded = admin.init(obj.engine, obj.db, empty=empty, user=obj.user)
     if loaded is None:
-        click.echo(f"registry ready at {obj.name} (empty)")
+        click.echo(_("registry ready at {name} (empty)").format(name=obj.name))
         return
     for name, why in loaded.refused:
-        click.echo(f"refused {name}: {why}", err=True)
-    click.echo(f"registry ready at {obj.name}: {loaded.recorded} notices recorded, "
-               f"{loaded.already} already recorded")
+        click.echo(_("refused {name}: {why}").format(name=name, why=why), err=True)
+    click.echo(_("registry ready at {name}: {recorded} notices recorded, {already} already recorded").format(name=obj.name, recorded=loaded.recorded, already=loaded.already))
     if loaded.refused:
         sys.exit(1)
 
@@ -282,13 +383,13 @@ def upgrade(obj: Context):
     Run again, it changes nothing.
     """
     if not obj.explicit and dbmod.file_missing(obj.engine):
-        raise RegistryError(f"{obj.name} holds no registry yet; any other command creates it")
+        raise RegistryError(_("{name} holds no registry yet; any other command creates it").format(name=obj.name))
     done = admin.upgrade(obj.engine, obj.db)
     if done is None:
-        click.echo(f"registry {obj.name} is already at schema {schema.REVISION}; nothing to do")
+        click.echo(_("registry {name} is already at schema {revision}; nothing to do").format(name=obj.name, revision=schema.REVISION))
         return
-    copy = f"; backup at {done.backup}" if done.backup else ""
-    click.echo(f"registry {obj.name} upgraded from schema {done.before} to {done.after}{copy}")
+    copy = _("; backup at {backup}").format(backup=done.backup) if done.backup else ""
+    click.echo(_("registry {name} upgraded from schema {before} to {after}{copy}").format(name=obj.name, before=done.before, after=done.after, copy=copy))
 
 
 @cli.command()
@@ -301,7 +402,7 @@ def backup(obj: Context, file):
     A PostgreSQL registry is backed up with pg_dump (see the README).
     """
     admin.backup(obj.ready_engine(), obj.db, file)
-    click.echo(f"registry {obj.name} backed up to {file}")
+    click.echo(_("registry {name} backed up to {file}").format(name=obj.name, file=file))
 
 
 @cli.command("add-notice")
@@ -350,33 +451,32 @@ def _links(persons) -> dict[str, int | str]:
         elif sep and name and ident.isascii() and ident.isdigit():
             value = int(ident)
         else:
-            raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
+            raise click.BadParameter(_("{item!r} is not NAME=ID (such as 尼玛=12)").format(item=item), param_hint="--person")
         if not name:
-            raise click.BadParameter(f"{item!r} is not NAME=ID (such as 尼玛=12)", param_hint="--person")
+            raise click.BadParameter(_("{item!r} is not NAME=ID (such as 尼玛=12)").format(item=item), param_hint="--person")
         if links.get(name, value) != value:
-            raise click.BadParameter(f"{name} is linked to two ids ({links[name]} and {ident})",
+            raise click.BadParameter(_("{name} is linked to two ids ({value} and {ident})").format(name=name, value=links[name], ident=ident),
                                      param_hint="--person")
         links[name] = value
     return links
 
 
 def _actions(count: int) -> str:
-    return f"{count} action" + ("" if count == 1 else "s")
+    return ngettext("{count} action", "{count} actions", count).format(count=count)
 
 
 def _add_one(obj, engine, source, *, dry_run, confirm, links, fmt):
     if dry_run or confirm:
         outcome = intake.record(engine, source, dry_run=True, links=links, recorded_by=obj.user)
         if outcome.status == "already recorded":
-            click.echo(f"{outcome.notice.number} already recorded", err=fmt == "json")
+            click.echo(_("{number} already recorded").format(number=outcome.notice.number), err=fmt == "json")
             return
         _show_preview(outcome, fmt)
         if dry_run:
-            click.echo(f"{outcome.notice.number} would be recorded: {_actions(len(outcome.plan))}; "
-                       f"nothing recorded (--dry-run)", err=True)
+            click.echo(_("{number} would be recorded: {actions}; nothing recorded (--dry-run)").format(number=outcome.notice.number, actions=_actions(len(outcome.plan))), err=True)
             return
-        if not click.confirm("Record this notice?", default=False, err=True):
-            click.echo("nothing recorded", err=True)
+        if not ask_yes_no(_("Record this notice?")):
+            click.echo(_("nothing recorded"), err=True)
             sys.exit(1)
         outcome = intake.record_confirmed(engine, source, intake.plan_signature(outcome), links=links,
                                           recorded_by=obj.user)
@@ -385,9 +485,10 @@ def _add_one(obj, engine, source, *, dry_run, confirm, links, fmt):
         if outcome.status == "recorded":
             _show_preview(outcome, fmt)
     if outcome.status == "already recorded":
-        click.echo(f"{outcome.notice.number} already recorded", err=fmt == "json")
+        click.echo(_("{number} already recorded").format(number=outcome.notice.number), err=fmt == "json")
     else:
-        click.echo(f"{outcome.notice.number} recorded: {_actions(len(outcome.plan))}", err=fmt == "json")
+        click.echo(_("{number} recorded: {actions}").format(number=outcome.notice.number, actions=_actions(len(outcome.plan))),
+                   err=fmt == "json")
 
 
 def _show_preview(outcome, fmt, earlier=None, data=True):
@@ -400,7 +501,7 @@ def _show_preview(outcome, fmt, earlier=None, data=True):
         click.echo(render.table(*preview_rows(outcome, earlier)))
     prefix = f"{outcome.notice.number}: " if earlier is not None else ""
     for warning in preview_warnings(outcome, earlier):
-        click.echo(f"warning: {prefix}{warning}", err=True)
+        click.echo(_("warning: {prefix}{warning}").format(prefix=prefix, warning=warning), err=True)
 
 
 def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
@@ -410,8 +511,11 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
         if len(sources) <= 3:
             yield None
             return
-        kind = "notices" if all(s.skipped is None and s.unread is None for s in sources) else "documents"
-        with click.progressbar(length=len(sources), label=f"{label} {len(sources)} {kind}",
+        if all(s.skipped is None and s.unread is None for s in sources):
+            text = ngettext("{doing} {count} notice", "{doing} {count} notices", len(sources))
+        else:
+            text = ngettext("{doing} {count} document", "{doing} {count} documents", len(sources))
+        with click.progressbar(length=len(sources), label=text.format(doing=_(label), count=len(sources)),
                                file=sys.stderr) as bar:
             yield lambda source: bar.update(1)
 
@@ -433,43 +537,44 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
     def report(summary, verb):
         for source in summary.ordered:
             if source in summary.recorded:
-                click.echo(f"{source.outcome.notice.number} {verb}: {_actions(len(source.outcome.plan))}",
+                click.echo(_("{number} {verb}: {actions}").format(number=source.outcome.notice.number, verb=_(verb), actions=_actions(len(source.outcome.plan))),
                            err=fmt == "json")
             elif source in summary.already:
-                click.echo(f"{source.outcome.notice.number} already recorded", err=fmt == "json")
+                click.echo(_("{number} already recorded").format(number=source.outcome.notice.number), err=fmt == "json")
             elif source in summary.skipped:
                 click.echo(f"skipped {source.label}: {source.name} is {source.skipped}", err=fmt == "json")
         for source in summary.unread:
-            click.echo(f"not read {source.label}: {source.unread}", err=True)
+            click.echo(_("not read {label}: {unread}").format(label=source.label, unread=source.unread), err=True)
         for source in summary.refused:
-            click.echo(f"refused {source.label}: {source.error}", err=True)
-        counts = (f"{len(summary.recorded)} {verb}, {len(summary.already)} already recorded, "
-                  f"{len(summary.refused)} refused")
+            click.echo(_("refused {label}: {error}").format(label=source.label, error=source.error), err=True)
+        counts = (_("{done} {verb}, {already} already recorded, {refused} refused").format(
+            done=len(summary.recorded), verb=_(verb), already=len(summary.already), refused=len(summary.refused)))
         if summary.skipped:
-            counts += f", {len(summary.skipped)} skipped"
+            counts += _(", {count} skipped").format(count=len(summary.skipped))
         if summary.unread:
-            counts += f"; {len(summary.unread)} file{'' if len(summary.unread) == 1 else 's'} not read"
+            counts += ngettext("; {count} file not read", "; {count} files not read",
+                               len(summary.unread)).format(count=len(summary.unread))
         click.echo(counts, err=True)
 
     if dry_run or confirm:
-        with progress("previewing") as tick:
+        with progress(N_("previewing")) as tick:
             summary = intake.record_batch(engine, sources, dry_run=True, links=links, recorded_by=obj.user,
                                           progress=tick)
-        show(summary, tables=True, verb="would be recorded")
-        report(summary, "would be recorded")
+        show(summary, tables=True, verb=N_("would be recorded"))
+        report(summary, N_("would be recorded"))
         if dry_run or not summary.recorded:
             sys.exit(1 if summary.refused else 0)
         count = len(summary.recorded)
-        if not click.confirm(f"Record {count} notice{'' if count == 1 else 's'}?", default=False, err=True):
-            click.echo("nothing recorded", err=True)
+        if not ask_yes_no(ngettext("Record {count} notice?", "Record {count} notices?", count).format(count=count)):
+            click.echo(_("nothing recorded"), err=True)
             sys.exit(1)
-        with progress("recording") as tick:
+        with progress(N_("recording")) as tick:
             summary = intake.record_previewed(engine, summary, links=links, recorded_by=obj.user, progress=tick)
     else:
-        with progress("recording") as tick:
+        with progress(N_("recording")) as tick:
             summary = intake.record_batch(engine, sources, links=links, recorded_by=obj.user, progress=tick)
-        show(summary, tables=False, verb="recorded")
-    report(summary, "recorded")
+        show(summary, tables=False, verb=N_("recorded"))
+    report(summary, N_("recorded"))
     if summary.refused:
         sys.exit(1)
 
@@ -510,7 +615,7 @@ def notices(obj: Context, fmt, known_at, bom):
         data = queries.notices(session, known_at=known_at)
     emit(fmt, data, render.notices_view, bom, csv_view=render.notices_csv_view)
     if fmt == "table" and data["missing"]:
-        click.echo(f"\nmissing: {'、'.join(data['missing'])}")
+        click.echo(_("\nmissing: {items}").format(items='、'.join(data['missing'])))
 
 
 @cli.command()
@@ -541,10 +646,10 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
     Every bureau, printable: registry roster --all --format html -o roster.html
     """
     if every == (org is not None):
-        raise click.UsageError("Missing argument 'ORG'. Give an organization, or --all for every one."
-                               if not every else "give ORG or --all, not both")
+        raise click.UsageError(_("Missing argument 'ORG'. Give an organization, or --all for every one.")
+                               if not every else _("give ORG or --all, not both"))
     if order is not None and not every:
-        raise click.UsageError("--order goes with --all")
+        raise click.UsageError(_("--order goes with --all"))
     as_of = _day(as_of)
     on_paper = fmt in ("html", "xlsx")
     with dbmod.reading(obj.ready_engine()) as session:
@@ -562,11 +667,11 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
     if fmt == "table" and every:
         parts = [(f"{r['organization']}  {r['as_of']}", *render.roster_view(r), None) for r in rosters]
         if data["without_holders"]:
-            parts.append((None, [], [], f"nobody on record on {data['as_of']}: {'、'.join(data['without_holders'])}"))
+            parts.append((None, [], [], _("nobody on record on {as_of}: {items}").format(as_of=data['as_of'], items='、'.join(data['without_holders']))))
         deliver(tables_text(parts, output), output, paged=True)
         return
     emit(fmt, data, render.roster_view, bom, csv_view=render.roster_csv_view, output=output, ids=ids,
-         title=f"{data.get('organization')}  {data['as_of']}", empty="(nobody on record)",
+         title=f"{data.get('organization')}  {data['as_of']}", empty=_("(nobody on record)"),
          printed=document.roster_document)
 
 
@@ -587,7 +692,7 @@ def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
         queries.require_title(session, org, title, known_at=known_at)
         data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt not in ("json", "csv"))
     emit(fmt, data, render.who_held_view, bom, csv_view=render.who_held_csv_view, output=output, ids=ids,
-         title=f"{data['organization']}{data['title']}  {data['on']}", empty="(nobody on record)",
+         title=f"{data['organization']}{data['title']}  {data['on']}", empty=_("(nobody on record)"),
          printed=document.who_held_document)
 
 
@@ -630,7 +735,7 @@ def retract(obj: Context, number, reason):
         notice = record.retract(session, number, reason, by=obj.user)
         count = len(notice.versions[-1].actions)
         label = notice.number
-    click.echo(f"{label} retracted: {_actions(count)} no longer count")
+    click.echo(_("{label} retracted: {actions} no longer count").format(label=label, actions=_actions(count)))
 
 
 @cli.command()
@@ -651,7 +756,7 @@ def amend(obj: Context, number, file, reason, persons, fmt):
     links = _links(persons)
     items = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())
     if len(items) > 1:
-        raise RegistryError(f"{file} holds {len(items)} documents; amend takes a file that holds one notice")
+        raise RegistryError(_("{file} holds {count} documents; amend takes a file that holds one notice").format(file=file, count=len(items)))
     source = items[0]
     if source.refusal is not None:
         raise RegistryError(source.refusal)
@@ -659,7 +764,8 @@ def amend(obj: Context, number, file, reason, persons, fmt):
         outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links)
         intake.stamp_origin(session, outcome.notice.number, source.origin)
         _show_preview(outcome, fmt)
-    click.echo(f"{outcome.notice.number} amended: {_actions(len(outcome.plan))}", err=fmt == "json")
+    click.echo(_("{number} amended: {actions}").format(number=outcome.notice.number, actions=_actions(len(outcome.plan))),
+               err=fmt == "json")
 
 
 @cli.command()
@@ -695,7 +801,7 @@ def merge(obj: Context, kept_id, other_id, reason):
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.merge(session, kept_id, other_id, reason, by=obj.user)
         event_id = event.id
-    click.echo(f"person {other_id} merged into person {kept_id} (event {event_id})")
+    click.echo(_("person {other_id} merged into person {kept_id} (event {event_id})").format(other_id=other_id, kept_id=kept_id, event_id=event_id))
 
 
 @cli.command()
@@ -714,8 +820,9 @@ def split(obj: Context, person_id, holdings, reason):
         event = peoplemod.split(session, person_id, list(holdings), reason, by=obj.user)
         event_id, new_id = event.id, event.other_person_id
     moved = list(dict.fromkeys(holdings))
-    label = ("holding " if len(moved) == 1 else "holdings ") + ", ".join(map(str, moved))
-    click.echo(f"{label} of person {person_id} moved to new person {new_id} (event {event_id})")
+    text = ngettext("holding {ids} of person {person_id} moved to new person {new_id} (event {event_id})",
+                    "holdings {ids} of person {person_id} moved to new person {new_id} (event {event_id})", len(moved))
+    click.echo(text.format(ids=", ".join(map(str, moved)), person_id=person_id, new_id=new_id, event_id=event_id))
 
 
 @cli.command()
@@ -731,7 +838,7 @@ def undo(obj: Context, event_id, reason):
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.undo(session, event_id, reason, by=obj.user)
         kind = event.kind
-    click.echo(f"event {event_id} ({kind}) undone")
+    click.echo(_("event {event_id} ({kind}) undone").format(event_id=event_id, kind=kind))
 
 
 
@@ -749,11 +856,11 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
     Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
     """
     if start is not None and end is not None and start > end:
-        raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
+        raise click.BadParameter(_("--from {start} is after --to {end}").format(start=start, end=end), param_hint="--from")
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.changes(session, org, start, end, known_at=known_at)
     emit(fmt, data, render.changes_view, bom, csv_view=render.changes_csv_view, output=output, ids=ids,
-         empty="(no changes on record)", printed=document.changes_document)
+         empty=_("(no changes on record)"), printed=document.changes_document)
 
 
 @cli.command()
@@ -771,7 +878,7 @@ def probation(obj: Context, on, ending_within, fmt, known_at, bom):
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.probation(session, on, ending_within, known_at=known_at)
     if fmt == "table" and not data["probations"]:
-        click.echo("(no probations on record)")
+        click.echo(_("(no probations on record)"))
     emit(fmt, data, render.probation_view, bom, csv_view=render.probation_csv_view)
 
 
@@ -790,9 +897,9 @@ def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
         data = reports.vacancies(session, org, as_of, known_at=known_at)
         heads = queries.head_titles_on_record(session, org, known_at=known_at)
     # An organization that never had a head on record has no vacant head post, and says why.
-    empty = "(no vacant head post)" if heads else "(no head post on record)"
+    empty = _("(no vacant head post)") if heads else _("(no head post on record)")
     if fmt != "table" and not heads:
-        click.echo(f"note: no head post of {data['organization']} is on record", err=True)
+        click.echo(_("note: no head post of {organization} is on record").format(organization=data['organization']), err=True)
     emit(fmt, data, render.vacancies_view, bom, csv_view=render.vacancies_csv_view,
          title=f"{data['organization']}  {data['as_of']}", empty=empty)
 
@@ -808,9 +915,9 @@ def check(obj: Context, fmt, known_at, bom):
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.check(session, known_at=known_at)
     if fmt == "table" and not (data["errors"] or data["warnings"]):
-        click.echo("(no problems found)")
+        click.echo(_("(no problems found)"))
     emit(fmt, data, render.check_view, bom, csv_view=render.check_csv_view)
-    click.echo(f"{len(data['errors'])} errors, {len(data['warnings'])} warnings", err=True)
+    click.echo(_("{errors} errors, {warnings} warnings").format(errors=len(data['errors']), warnings=len(data['warnings'])), err=True)
     if data["errors"]:
         sys.exit(1)
 
@@ -841,9 +948,10 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _export_summary(snapshot, output) -> None:
-    where = f" to {output}" if output else ""
-    click.echo(f"exported {len(snapshot.people)} people, {len(snapshot.organizations)} organizations, "
-               f"{len(snapshot.posts)} posts and {len(snapshot.memberships)} holdings{where}", err=True)
+    where = _(" to {output}").format(output=output) if output else ""
+    click.echo(_("exported {people} people, {organizations} organizations, {posts} posts and {holdings} holdings{where}").format(
+        people=len(snapshot.people), organizations=len(snapshot.organizations), posts=len(snapshot.posts),
+        holdings=len(snapshot.memberships), where=where), err=True)
 
 
 @export.command("popolo")
@@ -898,15 +1006,14 @@ def import_roster_command(obj: Context, file, as_of, reason, dry_run, yes, perso
     if dry_run or confirm:
         outcome = roster_import.record(engine, file, data, as_of, reason, dry_run=True, **options)
         if outcome.status == "already recorded":
-            click.echo(f"{outcome.file_name} ({as_of}) already recorded")
+            click.echo(_("{file_name} ({as_of}) already recorded").format(file_name=outcome.file_name, as_of=as_of))
             return
         _show_roster_preview(outcome)
         if dry_run:
-            click.echo(f"{outcome.file_name} ({as_of}) would be recorded: {_rows(len(outcome.plan))}; "
-                       f"nothing recorded (--dry-run)", err=True)
+            click.echo(_("{file_name} ({as_of}) would be recorded: {rows}; nothing recorded (--dry-run)").format(file_name=outcome.file_name, as_of=as_of, rows=_rows(len(outcome.plan))), err=True)
             return
-        if not click.confirm("Record this roster?", default=False, err=True):
-            click.echo("nothing recorded", err=True)
+        if not ask_yes_no(_("Record this roster?")):
+            click.echo(_("nothing recorded"), err=True)
             sys.exit(1)
         outcome = roster_import.record(engine, file, data, as_of, reason, confirmed=roster_import.signature(outcome),
                                        **options)
@@ -915,13 +1022,13 @@ def import_roster_command(obj: Context, file, as_of, reason, dry_run, yes, perso
         if outcome.status == "recorded":
             _show_roster_preview(outcome)
     if outcome.status == "already recorded":
-        click.echo(f"{outcome.file_name} ({as_of}) already recorded")
+        click.echo(_("{file_name} ({as_of}) already recorded").format(file_name=outcome.file_name, as_of=as_of))
     else:
-        click.echo(f"{outcome.file_name} ({as_of}) recorded: {_rows(len(outcome.plan))}")
+        click.echo(_("{file_name} ({as_of}) recorded: {rows}").format(file_name=outcome.file_name, as_of=as_of, rows=_rows(len(outcome.plan))))
 
 
 def _rows(count: int) -> str:
-    return f"{count} row" + ("" if count == 1 else "s")
+    return ngettext("{count} row", "{count} rows", count).format(count=count)
 
 
 def _show_roster_preview(outcome) -> None:
@@ -929,12 +1036,11 @@ def _show_roster_preview(outcome) -> None:
     click.echo(render.table(*render.roster_import_view(outcome)))
     for step in outcome.plan:
         if step.org_new:
-            click.echo(f"warning: row {step.entry.row_number}: {step.organization} is a new organization", err=True)
+            click.echo(_("warning: row {row_number}: {organization} is a new organization").format(row_number=step.entry.row_number, organization=step.organization), err=True)
         if step.person_new and step.namesakes:
-            click.echo(f"warning: row {step.entry.row_number}: new person {step.entry.name} shares the name with "
-                       f"people {', '.join(map(str, step.namesakes))} on record", err=True)
+            click.echo(_("warning: row {row_number}: new person {name} shares the name with people {items} on record").format(row_number=step.entry.row_number, name=step.entry.name, items=', '.join(map(str, step.namesakes))), err=True)
     for message in outcome.conflicts:
-        click.echo(f"conflict: {message}", err=True)
+        click.echo(_("conflict: {message}").format(message=message), err=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from .errors import RegistryError
 from .models import Base, Meta
+from .i18n import N_, _
 
 CONNECT_TIMEOUT_SECONDS = 10
 STATEMENT_TIMEOUT_SECONDS = 600
@@ -61,23 +62,23 @@ def display(db: str) -> str:
     try:
         return make_url(db).render_as_string(hide_password=True)
     except ArgumentError:
-        return "(an unreadable database URL)"
+        return _("(an unreadable database URL)")
 
 
 def make_engine(db: str) -> Engine:
     try:
         url = make_url(url_for(db))
     except ArgumentError:
-        raise RegistryError(f"{display(db)} is not a database URL such as postgresql+psycopg://host/registry") from None
+        raise RegistryError(_("{db} is not a database URL such as postgresql+psycopg://host/registry").format(db=display(db))) from None
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     if url.get_backend_name() != "postgresql":
-        raise RegistryError(f"{display(db)}: the registry runs on SQLite or PostgreSQL only")
+        raise RegistryError(_("{db}: the registry runs on SQLite or PostgreSQL only").format(db=display(db)))
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     except (NoSuchModuleError, ModuleNotFoundError):
         raise RegistryError(
-            "the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'"
+            _("the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'")
         ) from None
 
     @event.listens_for(engine, "connect")
@@ -257,29 +258,29 @@ def backup_sqlite(engine: Engine, target: Path) -> None:
 # -- faults -------------------------------------------------------------------------
 
 _SQLITE_FAULTS = (
-    ("database or disk is full", "the disk holding {db} is full; nothing was recorded"),
-    ("readonly database", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
-    ("read-only", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
-    ("database is locked", "the registry {db} is busy with another writer; nothing was recorded, try again"),
-    ("database is busy", "the registry {db} is busy with another writer; nothing was recorded, try again"),
-    ("unable to open database file", "cannot open {db}: the folder is missing or permission is denied"),
-    ("not a database", "{db} is not a registry: the file is not a SQLite database"),
-    ("disk i/o error", "a disk error occurred reading or writing {db}; nothing was recorded"),
+    ("database or disk is full", N_("the disk holding {db} is full; nothing was recorded")),
+    ("readonly database", N_("{db} is read-only (the file or its folder or mount); nothing was recorded")),
+    ("read-only", N_("{db} is read-only (the file or its folder or mount); nothing was recorded")),
+    ("database is locked", N_("the registry {db} is busy with another writer; nothing was recorded, try again")),
+    ("database is busy", N_("the registry {db} is busy with another writer; nothing was recorded, try again")),
+    ("unable to open database file", N_("cannot open {db}: the folder is missing or permission is denied")),
+    ("not a database", N_("{db} is not a registry: the file is not a SQLite database")),
+    ("disk i/o error", N_("a disk error occurred reading or writing {db}; nothing was recorded")),
 )
 
 _POSTGRES_FAULTS = {
-    "53100": "the database server's disk is full; nothing was recorded",
-    "53200": "the database server is out of memory; nothing was recorded",
-    "25006": "{db} is read-only; nothing was recorded",
-    "55P03": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "40P01": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "40001": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "57014": "the database server did not answer within the time limit; nothing was recorded",
-    "42501": "permission denied on {db}; ask its administrator for access",
-    "28P01": "the database server refused the user name or password for {db}",
-    "28000": "the database server refused the connection to {db} (authentication)",
-    "3D000": "the database named in {db} does not exist",
-    "57P01": "the database server shut down during the command; nothing was recorded",
+    "53100": N_("the database server's disk is full; nothing was recorded"),
+    "53200": N_("the database server is out of memory; nothing was recorded"),
+    "25006": N_("{db} is read-only; nothing was recorded"),
+    "55P03": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "40P01": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "40001": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "57014": N_("the database server did not answer within the time limit; nothing was recorded"),
+    "42501": N_("permission denied on {db}; ask its administrator for access"),
+    "28P01": N_("the database server refused the user name or password for {db}"),
+    "28000": N_("the database server refused the connection to {db} (authentication)"),
+    "3D000": N_("the database named in {db} does not exist"),
+    "57P01": N_("the database server shut down during the command; nothing was recorded"),
 }
 
 
@@ -290,23 +291,23 @@ def fault_sentence(error: BaseException, db: str) -> str | None:
         orig = error.orig
         code = getattr(orig, "sqlstate", None)
         if code in _POSTGRES_FAULTS:
-            return _POSTGRES_FAULTS[code].format(db=name)
+            return _(_POSTGRES_FAULTS[code]).format(db=name)
         message = str(orig).lower()
         if error.connection_invalidated or code is None and not isinstance(orig, sqlite3.Error):
             if "timeout" in message or "timed out" in message:
-                return f"the database server for {name} did not answer within {CONNECT_TIMEOUT_SECONDS} s"
+                return _("the database server for {name} did not answer within {seconds} s").format(name=name, seconds=CONNECT_TIMEOUT_SECONDS)
             if any(word in message for word in ("connection", "could not", "server", "refused", "resolve")):
-                return f"cannot reach the database server for {name}; is it running and reachable?"
+                return _("cannot reach the database server for {name}; is it running and reachable?").format(name=name)
         for fragment, sentence in _SQLITE_FAULTS:
             if fragment in message:
-                return sentence.format(db=name)
+                return _(sentence).format(db=name)
         return None
     if isinstance(error, OSError):
         if error.errno == 28:
-            return f"the disk holding {name} is full; nothing was recorded"
+            return _("the disk holding {name} is full; nothing was recorded").format(name=name)
         if isinstance(error, PermissionError):
-            return f"permission denied: {error.filename or name}"
+            return _("permission denied: {file}").format(file=error.filename or name)
         if error.errno == 30:
-            return f"{name} is on a read-only file system; nothing was recorded"
-        return f"cannot use {error.filename or name}: {error.strerror or error}"
+            return _("{name} is on a read-only file system; nothing was recorded").format(name=name)
+        return _("cannot use {file}: {reason}").format(file=error.filename or name, reason=error.strerror or error)
     return None

@@ -22,6 +22,10 @@ from sqlalchemy.engine import make_url
 from registry import db as dbmod
 from registry.record import bundled_notice_files
 
+# Messages in English, whatever the developer's locale: the tests compare English sentences.
+# A test about the language sets --lang or REGISTRY_LANG itself.
+os.environ["REGISTRY_LANG"] = "en"
+
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
