@@ -54,6 +54,19 @@ class KnownAtType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class PathType(click.Path):
+    """click.Path, whose messages name the kind of path ("file", "directory") in the language
+    in force when they are shown, not in the one in force when the option was declared."""
+
+    @property
+    def name(self):
+        return _(self._kind)
+
+    @name.setter
+    def name(self, value):
+        self._kind = {"文件": "file", "目录": "directory", "路径": "path"}.get(value, value)
+
+
 DATE = DateType()
 KNOWN_AT = KnownAtType()
 
@@ -90,7 +103,7 @@ DOCUMENT_FORMATS = render.FORMATS + ("html", "xlsx")
 def document_options(f):
     """The query options plus the printable formats: --format html|xlsx, --output, --ids."""
     f = click.option("--ids", is_flag=True, help="With --format html or xlsx: show the person ids.")(f)
-    f = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    f = click.option("--output", "-o", type=PathType(dir_okay=False, path_type=Path), default=None,
                      help="Write to this file instead of standard output (xlsx needs it on a terminal).")(f)
     return query_options(f, DOCUMENT_FORMATS)
 
@@ -126,8 +139,8 @@ class Context:
 
 # -- language: help written in English (the msgid), shown in the chosen language ---------
 
-# click's own text for --help, kept as its msgid: click builds the option once and caches it,
-# in whatever language was in force then.
+# click's own text for --help, as its msgid: click builds the option once and caches it, in
+# whatever language was in force then, so the text shown is translated again from the msgid.
 HELP_OPTION_HELP = "Show this message and exit."
 
 
@@ -135,12 +148,13 @@ HELP_OPTION_HELP = "Show this message and exit."
 def _help_translated(command, ctx):
     """The command's help and its parameters' help in the current language, for the duration."""
     params = command.get_params(ctx) if ctx is not None else []
+    helper = command.get_help_option(ctx) if ctx is not None else None
     saved = [(command, command.help)] + [(param, param.help) for param in params if getattr(param, "help", None)]
     try:
         if command.help:
             command.help = _(inspect.cleandoc(command.help))
         for param, text in saved[1:]:
-            param.help = _(text)
+            param.help = _(HELP_OPTION_HELP if param is helper else text)
         yield
     finally:
         for thing, text in saved:
@@ -149,12 +163,6 @@ def _help_translated(command, ctx):
 
 class TranslatedHelp:
     """A click command whose help texts are translated when shown."""
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION_HELP
-        return option
 
     def format_help(self, ctx, formatter):
         with _help_translated(self, ctx):
@@ -393,7 +401,7 @@ def upgrade(obj: Context):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=PathType(dir_okay=False, path_type=Path))
 @click.pass_obj
 def backup(obj: Context, file):
     """Write a consistent copy of a SQLite registry, even while others use it.
@@ -542,7 +550,8 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
             elif source in summary.already:
                 click.echo(_("{number} already recorded").format(number=source.outcome.notice.number), err=fmt == "json")
             elif source in summary.skipped:
-                click.echo(f"skipped {source.label}: {source.name} is {source.skipped}", err=fmt == "json")
+                click.echo(_("skipped {label}: {name} is {reason}").format(label=source.label, name=source.name,
+                                                                        reason=source.skipped), err=fmt == "json")
         for source in summary.unread:
             click.echo(_("not read {label}: {unread}").format(label=source.label, unread=source.unread), err=True)
         for source in summary.refused:
@@ -634,7 +643,7 @@ def orgs(obj: Context, fmt, known_at, bom):
 @cli.command()
 @click.argument("org", required=False)
 @click.option("--all", "every", is_flag=True, help="Every organization, in the office's order (see --order).")
-@click.option("--order", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--order", type=PathType(exists=True, dir_okay=False, path_type=Path), default=None,
               help="With --all: a file naming organizations one a line, in the order to print them.")
 @click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
 @document_options
@@ -933,7 +942,7 @@ def export():
 
 
 def export_options(f):
-    f = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+    f = click.option("--output", "-o", type=PathType(dir_okay=False, writable=True), default=None,
                      help="Write to this file instead of standard output.")(f)
     f = known_at_option(f)
     return click.option("--as-of", type=DATE, default=None,
@@ -983,7 +992,7 @@ def export_ftm(obj: Context, as_of, known_at, output):
 
 
 @cli.command("import-roster")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=PathType(exists=True, dir_okay=False))
 @click.option("--as-of", type=DATE, required=True, help="The date on which the roster says these posts were held.")
 @click.option("--reason", required=True, help="Why the roster is imported (recorded with it).")
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; record nothing.")

@@ -68,6 +68,6 @@ MAX_NOTICE_CHARACTERS = 200_000
 def check_notice_length(text: str) -> None:
     if len(text) > MAX_NOTICE_CHARACTERS:
         raise NoticeError(
-            f"the notice is {len(text)} characters long; a notice is at most {MAX_NOTICE_CHARACTERS}, "
-            f"so this is not one notice"
+            _("the notice is {count} characters long; a notice is at most {MAX_NOTICE_CHARACTERS}, so "
+               "this is not one notice").format(count=len(text), MAX_NOTICE_CHARACTERS=MAX_NOTICE_CHARACTERS)
         )

@@ -185,7 +185,7 @@ def history_notes(session: Session, query: str, known_at: datetime | None = None
         data = _event_json(event, at)
         if data["undone_at"] is None and {event.person_id, event.other_person_id} & ids and event.id not in seen:
             seen.add(event.id)
-            notes.append("note: " + describe_event(data))
+            notes.append(_("note: {event}").format(event=describe_event(data)))
     return notes
 
 

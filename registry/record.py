@@ -337,7 +337,7 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
         if person is None:
             raise NotFound(_("no person with id {person_id} (given for {name})").format(person_id=person_id, name=name))
         if person.name != name:
-            raise NoticeError(f"person {person_id} is {person.name}, not {name}")
+            raise NoticeError(_("person {person_id} is {name}, not {name2}").format(person_id=person_id, name=person.name, name2=name))
 
 
 def _notice_key(action: Action) -> tuple:

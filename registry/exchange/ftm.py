@@ -44,7 +44,7 @@ def _model():
         from followthemoney import model
     except ImportError:
         raise RegistryError(
-            "export ftm needs the followthemoney library: pip install 'registry[ftm]'"
+            _("export ftm needs the followthemoney library: pip install 'registry[ftm]'")
         ) from None
     return model
 

@@ -89,8 +89,8 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
         raise NoticeError(_("{name} is a PDF with no pages").format(name=name))
     if not any(page.strip() for page in pages):
         raise NoticeError(
-            f"{name} is a PDF with no text layer (a scanned image?); the registry reads the text of a PDF "
-            f"and does no OCR"
+            _("{name} is a PDF with no text layer (a scanned image?); the registry reads the text of a "
+               "PDF and does no OCR").format(name=name)
         )
     return pages
 
