@@ -5,6 +5,7 @@ derived from them and can always be rebuilt.  The modules, by concern:
 
 - sources: files in (text, PDF, Word) and the documents they hold
 - text: bytes to canonical notice text
+- dates: dates as the office writes them, one grammar for typed dates and notices
 - inputs: what a clerk types (dates, document numbers, moments)
 - parse: notice text to actions (pure, no database)
 - orgs: organization names, aliases and the title lexicon

@@ -189,8 +189,8 @@ def read_entries(file_name: str, data: bytes, as_of: date) -> list[Entry]:
 def _date(text: str, number: int, heading: str) -> date:
     try:
         return parse_date(text)
-    except ValueError:
-        raise RegistryError(f"row {number}: {heading} {text!r} is not a date such as 2019-05-20") from None
+    except ValueError as error:
+        raise RegistryError(f"row {number}: {heading} {error}") from None
 
 
 def _read_note(entry: Entry, number: int) -> None:
