@@ -693,12 +693,44 @@ def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
       registry history 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
+        name_or_id = _one_person(session, name_or_id, fmt, known_at)
         data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
          printed=document.history_document)
     for note in notes:
         click.echo(note, err=True)
+
+
+class Ambiguous(click.ClickException):
+    """Part of a name that fits several people, and nobody at a terminal to choose: exit 3."""
+
+    exit_code = 3
+
+
+def _one_person(session, query: str, fmt: str, known_at) -> str:
+    """The name or person id to answer for.  Part of a name that fits one name is taken as it (with a
+    note); one that fits several people lists them, and on a terminal asks which (the table formats),
+    otherwise prints the list in the format asked for and exits 3."""
+    try:
+        found = peoplemod.find_person(session, query, known_at=known_at)
+    except peoplemod.AmbiguousName as choice:
+        headers, rows = peoplemod.matches_view(choice)
+        if fmt not in ("json", "csv") and _on_terminal():
+            click.echo(render.table(headers, rows), err=True)
+            ids = [str(match["person_id"]) for match in choice.matches]
+            return click.prompt(f"{query} is part of {choice.count} people's names; which person (人员ID)?",
+                                type=click.Choice(ids), show_choices=False, err=True)
+        if fmt == "json":
+            click.echo(render.to_json(choice.answer()))
+        elif fmt == "csv":
+            click.echo(render.to_csv(*peoplemod.matches_csv_view(choice)), nl=False)
+        else:
+            click.echo(render.table(headers, rows))
+        raise Ambiguous(str(choice)) from None
+    if found != query.strip():
+        click.echo(f"note: {query.strip()} is taken as {found}, the one name on record that contains it", err=True)
+    return found
 
 
 # -- corrections: retract, amend, people, merge, split (issue 4) -------------------
@@ -772,6 +804,7 @@ def people(obj: Context, name_or_id, fmt, known_at, bom):
       registry people 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
+        name_or_id = _one_person(session, name_or_id, fmt, known_at)
         data = peoplemod.people(session, name_or_id, known_at=known_at)
     emit(fmt, data, peoplemod.people_view, bom, csv_view=peoplemod.people_csv_view)
     if fmt == "table":
