@@ -35,6 +35,7 @@ dbmod = _OnFirstUse("registry.db")
 render = _OnFirstUse("registry.render")
 admin = _OnFirstUse("registry.admin")
 complete = _OnFirstUse("registry.complete")
+dependencies = _OnFirstUse("registry.dependencies")
 inputs = _OnFirstUse("registry.inputs")
 intake = _OnFirstUse("registry.intake")
 ordering = _OnFirstUse("registry.ordering")
@@ -194,6 +195,9 @@ class RegistryGroup(click.Group):
         except Exception as error:
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
+            if isinstance(error, ImportError) and error.name:
+                # A library that is not installed: the sentence names the command that installs it.
+                raise click.ClickException(dependencies.sentence(error.name)) from error
             fault = dbmod.fault_sentence(error, ctx.obj.db) if ctx.obj is not None else None
             if fault is not None:
                 raise click.ClickException(fault) from error

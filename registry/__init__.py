@@ -19,6 +19,7 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - reports: changes, probation, vacancies, integrity check
 - render: tables, JSON and CSV
 - exchange: open-data exports (Popolo, FollowTheMoney) and starting rosters
+- dependencies: the libraries imported, and the command that installs a missing one
 """
 
 __version__ = "0.2.0"

@@ -75,7 +75,14 @@ def make_engine(db: str) -> Engine:
         raise RegistryError(f"{display(db)}: the registry runs on SQLite or PostgreSQL only")
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    except (NoSuchModuleError, ModuleNotFoundError):
+    except (NoSuchModuleError, ImportError):
+        if url.get_driver_name() != "psycopg":
+            # postgresql:// means psycopg2 to SQLAlchemy; the registry's extra installs psycopg (3).
+            raise RegistryError(
+                f"the PostgreSQL driver {url.get_driver_name()} named by {display(db)} is not installed; the registry "
+                "uses psycopg: write the URL as postgresql+psycopg://… and install it with: "
+                "pip install 'registry[postgres]'"
+            ) from None
         raise RegistryError(
             "the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'"
         ) from None

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import derive, queries
+from ..dependencies import sentence
 from ..errors import NoticeError, RegistryError
 from ..inputs import parse_date
 from ..models import Holding, Person, Post, RosterImport, RosterRow, utcnow
@@ -117,7 +118,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise RegistryError("reading .xlsx needs openpyxl: pip install 'registry[xlsx]', or save the sheet as .csv") from None
+        raise RegistryError(f"{sentence('openpyxl', 'reading .xlsx')}, or save the sheet as .csv") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
