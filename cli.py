@@ -36,6 +36,7 @@ render = _OnFirstUse("registry.render")
 admin = _OnFirstUse("registry.admin")
 complete = _OnFirstUse("registry.complete")
 dependencies = _OnFirstUse("registry.dependencies")
+location = _OnFirstUse("registry.location")
 inputs = _OnFirstUse("registry.inputs")
 intake = _OnFirstUse("registry.intake")
 ordering = _OnFirstUse("registry.ordering")
@@ -80,6 +81,17 @@ class KnownAtType(click.ParamType):
 
 DATE = DateType()
 KNOWN_AT = KnownAtType()
+
+
+def _completion(kind: str):
+    """A shell_complete callback: candidates of ``kind`` from the registry --db names (or the default
+    one), and for a title, of the organization already typed."""
+    def callback(ctx, _param, incomplete):
+        return complete.candidates(kind, ctx.find_root().params.get("db"), incomplete, org=ctx.params.get("org"))
+    return callback
+
+
+ORG_COMPLETION = _completion("organization")
 
 
 def format_option(choices=FORMATS):
@@ -139,7 +151,7 @@ class Context:
     def db(self) -> str:
         # Worked out on first use, so that a subcommand's --help loads no database code.
         if self._db is None:
-            self._db = str(dbmod.default_db_path())
+            self._db = str(location.default_db_path())
         return self._db
 
     @property
@@ -616,7 +628,7 @@ def orgs(obj: Context, fmt, known_at, bom):
 
 
 @cli.command()
-@click.argument("org", required=False)
+@click.argument("org", required=False, shell_complete=ORG_COMPLETION)
 @click.option("--all", "every", is_flag=True, help="Every organization, in the office's order (see --order).")
 @click.option("--order", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="With --all: a file naming organizations one a line, in the order to print them.")
@@ -662,8 +674,8 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
 
 
 @cli.command("who-held")
-@click.argument("org")
-@click.argument("title")
+@click.argument("org", shell_complete=ORG_COMPLETION)
+@click.argument("title", shell_complete=_completion("title"))
 @as_of_option
 @document_options
 @click.pass_obj
@@ -686,7 +698,7 @@ def who_held(obj: Context, org, title, as_of, fmt, known_at, bom, output, ids):
 
 
 @cli.command()
-@click.argument("name_or_id")
+@click.argument("name_or_id", shell_complete=_completion("name"))
 @document_options
 @click.pass_obj
 def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
@@ -744,7 +756,7 @@ def _reason_option(f):
 
 
 @cli.command()
-@click.argument("number")
+@click.argument("number", shell_complete=_completion("number"))
 @_reason_option
 @click.pass_obj
 def retract(obj: Context, number, reason):
@@ -765,8 +777,8 @@ def retract(obj: Context, number, reason):
 
 
 @cli.command()
-@click.argument("number")
-@click.argument("file")
+@click.argument("number", shell_complete=_completion("number"))
+@click.argument("file", type=click.Path())
 @_reason_option
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
               help="Link a name in the corrected text to the existing person with this id (repeatable).")
@@ -797,7 +809,7 @@ def amend(obj: Context, number, file, reason, persons, fmt):
 
 
 @cli.command()
-@click.argument("name_or_id")
+@click.argument("name_or_id", shell_complete=_completion("name"))
 @query_options
 @click.pass_obj
 def people(obj: Context, name_or_id, fmt, known_at, bom):
@@ -884,7 +896,7 @@ def undo(obj: Context, event_id, reason):
 # -- reports: changes, probation, vacancies, check (issue 4) -----------------------
 
 @cli.command()
-@click.option("--org", default=None, help="Only this organization (name or short form).")
+@click.option("--org", default=None, shell_complete=ORG_COMPLETION, help="Only this organization (name or short form).")
 @click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
 @click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
 @document_options
@@ -926,7 +938,7 @@ def probation(obj: Context, as_of, ending_within, fmt, known_at, bom):
 
 
 @cli.command()
-@click.argument("org")
+@click.argument("org", shell_complete=ORG_COMPLETION)
 @as_of_option
 @query_options
 @click.pass_obj

@@ -66,7 +66,8 @@ def main() -> None:
             help_times.append(run(REGISTRY + ["--help"], env=plain))
             complete_times.append(run(REGISTRY, env=completing))
     baseline = statistics.median(click_times)
-    print(f"python -c 'import click'   {baseline * 1000:7.1f} ms  (median of {options.repeat})")
+    label = "python -c 'import click'"
+    print(f"{label:<36} {baseline * 1000:7.1f} ms  (median of {options.repeat})")
     for label, times in (("registry --help", help_times), ("completion (registry roster <TAB>)", complete_times)):
         median = statistics.median(times)
         print(f"{label:<36} {median * 1000:7.1f} ms  ratio {median / baseline:4.2f}  (target 1.5)")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from .errors import RegistryError
+from . import location
 from .models import Base, Meta
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -40,12 +40,8 @@ def lock_timeout() -> float:
 
 
 def default_db_path() -> Path:
-    """A SQLite file in the user's data directory (XDG on Unix, %APPDATA% on Windows)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home()))
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "registry" / "registry.db"
+    """A SQLite file in the user's data directory (see registry.location)."""
+    return location.default_db_path()
 
 
 def url_for(db: str) -> str:
