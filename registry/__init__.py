@@ -14,12 +14,14 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - limits: field lengths, checked before anything is written
 - derive: actions to holdings, per organization
 - record: recording, retracting and amending notices, in one transaction
-- people: merging and splitting people
+- people: finding people by part of a name; merging and splitting people
 - queries: roster, who held a post, history, notices
 - reports: changes, probation, vacancies, integrity check
 - render: tables, JSON and CSV
 - exchange: open-data exports (Popolo, FollowTheMoney) and starting rosters
 - dependencies: the libraries imported, and the command that installs a missing one
+- complete: shell completion from the registry in effect (never creates or writes one)
+- location: where the default registry lives (no database code)
 """
 
 __version__ = "0.2.0"
