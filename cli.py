@@ -6,9 +6,8 @@ The logic lives in the ``registry`` package; nothing here touches a table.
 from __future__ import annotations
 
 import functools
-import getpass
+import importlib
 import inspect
-import shutil
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -16,16 +15,45 @@ from pathlib import Path
 
 import click
 
-from registry import db as dbmod
-from registry import __version__, admin, inputs, intake, ordering, queries, record, render, reports, schema
-from registry.exchange import ftm, popolo, records
-from registry.exchange import roster_import
-from registry import people as peoplemod
-from registry.output import document
-from registry.preview import created_elsewhere, preview_json, preview_rows, preview_warnings
+from registry import __version__
 from registry.errors import RegistryError
 from registry import i18n
 from registry.i18n import N_, _, ngettext
+from registry.output import FORMATS, PRINTED
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used.  `registry --help` (and completion)
+    then start in little more than click's own time: SQLAlchemy, Alembic and the parser load only
+    in the commands that need them (issue 10, start-up)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self._name), attr)
+
+
+dbmod = _OnFirstUse("registry.db")
+render = _OnFirstUse("registry.render")
+admin = _OnFirstUse("registry.admin")
+complete = _OnFirstUse("registry.complete")
+dependencies = _OnFirstUse("registry.dependencies")
+location = _OnFirstUse("registry.location")
+inputs = _OnFirstUse("registry.inputs")
+intake = _OnFirstUse("registry.intake")
+ordering = _OnFirstUse("registry.ordering")
+queries = _OnFirstUse("registry.queries")
+record = _OnFirstUse("registry.record")
+reports = _OnFirstUse("registry.reports")
+schema = _OnFirstUse("registry.schema")
+ftm = _OnFirstUse("registry.exchange.ftm")
+popolo = _OnFirstUse("registry.exchange.popolo")
+records = _OnFirstUse("registry.exchange.records")
+roster_import = _OnFirstUse("registry.exchange.roster_import")
+peoplemod = _OnFirstUse("registry.people")
+document = _OnFirstUse("registry.output.document")
+preview = _OnFirstUse("registry.preview")
 
 
 # -- option types ---------------------------------------------------------------
@@ -71,7 +99,18 @@ DATE = DateType()
 KNOWN_AT = KnownAtType()
 
 
-def format_option(choices=render.FORMATS):
+def _completion(kind: str):
+    """A shell_complete callback: candidates of ``kind`` from the registry --db names (or the default
+    one), and for a title, of the organization already typed."""
+    def callback(ctx, _param, incomplete):
+        return complete.candidates(kind, ctx.find_root().params.get("db"), incomplete, org=ctx.params.get("org"))
+    return callback
+
+
+ORG_COMPLETION = _completion("organization")
+
+
+def format_option(choices=FORMATS):
     return click.option("--format", "fmt", type=click.Choice(choices), default="table", show_default=True,
                         help="Output format.")
 
@@ -81,11 +120,18 @@ def known_at_option(f):
                         help="Answer as the registry stood at this moment (ISO 8601; local time if no zone).")(f)
 
 
+def as_of_option(f):
+    """--as-of DATE, the one name for the date a question is about; --on, its name in who-held and
+    probation before 0.3, still works."""
+    return click.option("--as-of", "--on", "as_of", type=DATE, default=None,
+                        help="The date asked about (default: today); --on is the same option.")(f)
+
+
 def bom_option(f):
     return click.option("--bom", is_flag=True, help="With --format csv: start with a BOM, for Excel.")(f)
 
 
-def query_options(f, formats=render.FORMATS):
+def query_options(f, formats=FORMATS):
     """--format, --known-at and --bom: what every query command takes.  --bom is refused
     unless the format is CSV, before anything is asked."""
     @functools.wraps(f)
@@ -97,7 +143,7 @@ def query_options(f, formats=render.FORMATS):
     return format_option(formats)(known_at_option(bom_option(checked)))
 
 
-DOCUMENT_FORMATS = render.FORMATS + ("html", "xlsx")
+DOCUMENT_FORMATS = FORMATS + PRINTED
 
 
 def document_options(f):
@@ -113,11 +159,22 @@ def document_options(f):
 class Context:
     def __init__(self, db: str | None, debug: bool, user: str):
         self.explicit = db is not None
-        self.db = db or str(dbmod.default_db_path())
-        self.name = dbmod.display(self.db)  # what is printed: never a password
+        self._db = db
         self.debug = debug
         self.user = user
         self._engine = None
+
+    @property
+    def db(self) -> str:
+        # Worked out on first use, so that a subcommand's --help loads no database code.
+        if self._db is None:
+            self._db = str(location.default_db_path())
+        return self._db
+
+    @property
+    def name(self) -> str:
+        """What is printed: never a password."""
+        return dbmod.display(self.db)
 
     @property
     def engine(self):
@@ -173,6 +230,14 @@ class TranslatedHelp:
             return super().get_short_help_str(limit)
 
 
+def _summary(command) -> str:
+    """A command's whole summary paragraph, in the current language."""
+    if command.short_help:
+        return _(command.short_help)
+    text = _(inspect.cleandoc(command.help or ""))
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
 class RegistryCommand(TranslatedHelp, click.Command):
     pass
 
@@ -217,7 +282,9 @@ def ask_yes_no(question: str) -> bool:
 
 class RegistryGroup(TranslatedHelp, click.Group):
     """Turns registry errors and faults into one sentence and exit 1; no traceback without --debug.
-    Messages are in the language of --lang, REGISTRY_LANG or the locale."""
+    Plain `registry` prints the help (exit 0), and the help lists each command with its whole
+    summary line, never cut short with "...".  Messages are in the language of --lang,
+    REGISTRY_LANG or the locale."""
 
     command_class = RegistryCommand
     group_class = type
@@ -231,6 +298,21 @@ class RegistryGroup(TranslatedHelp, click.Group):
         with i18n.speaking(lang):
             return super().main(args, prog_name, **extra)
 
+    def parse_args(self, ctx, args):
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx, formatter):
+        # The whole summary paragraph (click would keep its first sentence, cut to the width).
+        rows = [(name, _summary(command))
+                for name, command in ((name, self.get_command(ctx, name)) for name in self.list_commands(ctx))
+                if command is not None and not command.hidden]
+        if rows:
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -241,6 +323,9 @@ class RegistryGroup(TranslatedHelp, click.Group):
         except Exception as error:
             if ctx.obj is not None and getattr(ctx.obj, "debug", False):
                 raise
+            if isinstance(error, ImportError) and error.name:
+                # A library that is not installed: the sentence names the command that installs it.
+                raise click.ClickException(dependencies.sentence(error.name)) from error
             fault = dbmod.fault_sentence(error, ctx.obj.db) if ctx.obj is not None else None
             if fault is not None:
                 raise click.ClickException(fault) from error
@@ -256,7 +341,11 @@ def _version(ctx, _param, value):
     ctx.exit()
 
 
-@click.group(cls=RegistryGroup)
+# -h is --help everywhere; a help text may use the width of a wide terminal.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
+
+
+@click.group(cls=RegistryGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("--db", envvar="REGISTRY_DB", show_envvar=True, metavar="PATH_OR_URL",
               help="SQLite file path, or a SQLAlchemy URL (postgresql+psycopg://…). "
                    "Default: a SQLite file in your data directory, created with the bundled notices on first use.")
@@ -275,6 +364,8 @@ def cli(ctx, db, user, debug):
 
 
 def _login() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:
@@ -344,6 +435,8 @@ def _stdout_terminal():
     """The size of the terminal stdout writes to, or None when it is a file or a pipe (tests replace this)."""
     if not sys.stdout.isatty():
         return None
+    import shutil
+
     return shutil.get_terminal_size()
 
 
@@ -366,9 +459,12 @@ def _day(value: date | None) -> date:
 def init(obj: Context, empty):
     """Create the registry and load the bundled notices.  Safe to run again.
 
-    Example: registry --db linzhi.db init
     A database that holds other tables, or a registry of another schema
     revision, is refused and left as it was.
+
+    \b
+    Example:
+      registry --db linzhi.db init
     """
     loaded = admin.init(obj.engine, obj.db, empty=empty, user=obj.user)
     if loaded is None:
@@ -386,9 +482,12 @@ def init(obj: Context, empty):
 def upgrade(obj: Context):
     """Bring a registry written by an earlier version to this version's schema.
 
-    Example: registry --db linzhi.db upgrade
     A SQLite registry is first copied beside itself (FILE.before-upgrade-REVISION-TIME).
     Run again, it changes nothing.
+
+    \b
+    Example:
+      registry --db linzhi.db upgrade
     """
     if not obj.explicit and dbmod.file_missing(obj.engine):
         raise RegistryError(_("{name} holds no registry yet; any other command creates it").format(name=obj.name))
@@ -406,8 +505,11 @@ def upgrade(obj: Context):
 def backup(obj: Context, file):
     """Write a consistent copy of a SQLite registry, even while others use it.
 
-    Example: registry backup linzhi-2026-11-29.db
     A PostgreSQL registry is backed up with pg_dump (see the README).
+
+    \b
+    Example:
+      registry backup linzhi-2026-11-29.db
     """
     admin.backup(obj.ready_engine(), obj.db, file)
     click.echo(_("registry {name} backed up to {file}").format(name=obj.name, file=file))
@@ -425,12 +527,15 @@ def backup(obj: Context, file):
 def add_notice(obj: Context, files, dry_run, yes, persons, fmt):
     """Show a notice's actions and resolved people, then record it atomically.
 
-    Example: registry add-notice 林政发〔2023〕9号.txt --person 扎西=12
     FILES are notice files (text, PDF or Word .docx; a gazette issue holds
     several documents, and each personnel notice in it is recorded), folders
     of them (read recursively), or - for standard input.  Several notices are
     recorded one by one in date and number order; a refused one does not stop
     the others, and the exit code is then 1.
+
+    \b
+    Example:
+      registry add-notice 林政发〔2023〕9号.txt --person 扎西=12
     """
     links = _links(persons)
     engine = obj.ready_engine()
@@ -502,13 +607,13 @@ def _add_one(obj, engine, source, *, dry_run, confirm, links, fmt):
 def _show_preview(outcome, fmt, earlier=None, data=True):
     """One notice's preview: the table (or JSON) on stdout unless not ``data``, its warnings on stderr."""
     if data and fmt == "json":
-        click.echo(render.to_json(preview_json(outcome, earlier)))
+        click.echo(render.to_json(preview.preview_json(outcome, earlier)))
     elif data:
         notice = outcome.notice
         click.echo(f"{notice.number}  {notice.date.isoformat()}  {notice.title}")
-        click.echo(render.table(*preview_rows(outcome, earlier)))
+        click.echo(render.table(*preview.preview_rows(outcome, earlier)))
     prefix = f"{outcome.notice.number}: " if earlier is not None else ""
-    for warning in preview_warnings(outcome, earlier):
+    for warning in preview.preview_warnings(outcome, earlier):
         click.echo(_("warning: {prefix}{warning}").format(prefix=prefix, warning=warning), err=True)
 
 
@@ -535,9 +640,9 @@ def _add_many(obj, engine, sources, *, dry_run, confirm, links, fmt):
             _show_preview(source.outcome, fmt, earlier, data=tables and fmt == "table")
             if tables and fmt == "table":
                 click.echo("")
-            documents[id(source)] = preview_json(source.outcome, earlier)
+            documents[id(source)] = preview.preview_json(source.outcome, earlier)
             if dry_run or confirm:
-                earlier.update(created_elsewhere(source.outcome))
+                earlier.update(preview.created_elsewhere(source.outcome))
         if fmt == "json":
             click.echo(render.to_json([_document_json(source, summary, documents.get(id(source)), verb)
                                        for source in summary.ordered]))
@@ -618,7 +723,9 @@ def _document_json(source, summary, preview, verb) -> dict:
 def notices(obj: Context, fmt, known_at, bom):
     """List the notices on record and the numbers missing from each series.
 
-    Example: registry notices --format json
+    \b
+    Example:
+      registry notices --format json
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.notices(session, known_at=known_at)
@@ -633,7 +740,9 @@ def notices(obj: Context, fmt, known_at, bom):
 def orgs(obj: Context, fmt, known_at, bom):
     """List the organizations with their short forms and holding counts.
 
-    Example: registry orgs
+    \b
+    Example:
+      registry orgs
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = queries.organizations(session, known_at=known_at)
@@ -641,18 +750,20 @@ def orgs(obj: Context, fmt, known_at, bom):
 
 
 @cli.command()
-@click.argument("org", required=False)
+@click.argument("org", required=False, shell_complete=ORG_COMPLETION)
 @click.option("--all", "every", is_flag=True, help="Every organization, in the office's order (see --order).")
 @click.option("--order", type=PathType(exists=True, dir_okay=False, path_type=Path), default=None,
               help="With --all: a file naming organizations one a line, in the order to print them.")
-@click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
+@as_of_option
 @document_options
 @click.pass_obj
 def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, ids):
     """Print an organization's ranked leadership on a date.
 
-    Example: registry roster 卫健委 --as-of 2023-02-07
-    Every bureau, printable: registry roster --all --format html -o roster.html
+    \b
+    Examples:
+      registry roster 卫健委 --as-of 2023-02-07
+      registry roster --all --format html -o roster.html    # every bureau, printable
     """
     if every == (org is not None):
         raise click.UsageError(_("Missing argument 'ORG'. Give an organization, or --all for every one.")
@@ -685,18 +796,21 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
 
 
 @cli.command("who-held")
-@click.argument("org")
-@click.argument("title")
-@click.option("--on", type=DATE, default=None, help="The date (default: today).")
+@click.argument("org", shell_complete=ORG_COMPLETION)
+@click.argument("title", shell_complete=_completion("title"))
+@as_of_option
 @document_options
 @click.pass_obj
-def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
+def who_held(obj: Context, org, title, as_of, fmt, known_at, bom, output, ids):
     """Who held a post on a date.
 
-    Example: registry who-held 市商务局 副局长 --on 2023-02-01
     A title never recorded for the organization is refused with the closest ones.
+
+    \b
+    Example:
+      registry who-held 市商务局 副局长 --as-of 2023-02-01
     """
-    on = _day(on)
+    on = _day(as_of)
     with dbmod.reading(obj.ready_engine()) as session:
         queries.require_title(session, org, title, known_at=known_at)
         data = queries.who_held(session, org, title, on, known_at=known_at, detail=fmt not in ("json", "csv"))
@@ -706,21 +820,55 @@ def who_held(obj: Context, org, title, on, fmt, known_at, bom, output, ids):
 
 
 @cli.command()
-@click.argument("name_or_id")
+@click.argument("name_or_id", shell_complete=_completion("name"))
 @document_options
 @click.pass_obj
 def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     """Every post a person held, for everyone of that name (or one person id).
 
-    Example: registry history 尼玛
+    \b
+    Example:
+      registry history 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
+        name_or_id = _one_person(session, name_or_id, fmt, known_at)
         data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
          printed=document.history_document)
     for note in notes:
         click.echo(note, err=True)
+
+
+class Ambiguous(click.ClickException):
+    """Part of a name that fits several people, and nobody at a terminal to choose: exit 3."""
+
+    exit_code = 3
+
+
+def _one_person(session, query: str, fmt: str, known_at) -> str:
+    """The name or person id to answer for.  Part of a name that fits one name is taken as it (with a
+    note); one that fits several people lists them, and on a terminal asks which (the table formats),
+    otherwise prints the list in the format asked for and exits 3."""
+    try:
+        found = peoplemod.find_person(session, query, known_at=known_at)
+    except peoplemod.AmbiguousName as choice:
+        headers, rows = peoplemod.matches_view(choice)
+        if fmt not in ("json", "csv") and _on_terminal():
+            click.echo(render.table(headers, rows), err=True)
+            ids = [str(match["person_id"]) for match in choice.matches]
+            return click.prompt(f"{query} is part of {choice.count} people's names; which person (人员ID)?",
+                                type=click.Choice(ids), show_choices=False, err=True)
+        if fmt == "json":
+            click.echo(render.to_json(choice.answer()))
+        elif fmt == "csv":
+            click.echo(render.to_csv(*peoplemod.matches_csv_view(choice)), nl=False)
+        else:
+            click.echo(render.table(headers, rows))
+        raise Ambiguous(str(choice)) from None
+    if found != query.strip():
+        click.echo(f"note: {query.strip()} is taken as {found}, the one name on record that contains it", err=True)
+    return found
 
 
 # -- corrections: retract, amend, people, merge, split (issue 4) -------------------
@@ -730,15 +878,18 @@ def _reason_option(f):
 
 
 @cli.command()
-@click.argument("number")
+@click.argument("number", shell_complete=_completion("number"))
 @_reason_option
 @click.pass_obj
 def retract(obj: Context, number, reason):
     """Withdraw a notice recorded by mistake; it stays on record, marked retracted.
 
-    Example: registry retract 林政发〔2023〕7号 --reason "recorded from a draft"
     Rosters then answer as if it had never been recorded; --known-at still shows
     what they said before.  A retracted number is not recorded again.
+
+    \b
+    Example:
+      registry retract 林政发〔2023〕7号 --reason "recorded from a draft"
     """
     with dbmod.writing(obj.ready_engine()) as session:
         notice = record.retract(session, number, reason, by=obj.user)
@@ -748,8 +899,8 @@ def retract(obj: Context, number, reason):
 
 
 @cli.command()
-@click.argument("number")
-@click.argument("file")
+@click.argument("number", shell_complete=_completion("number"))
+@click.argument("file", type=click.Path())
 @_reason_option
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
               help="Link a name in the corrected text to the existing person with this id (repeatable).")
@@ -758,9 +909,12 @@ def retract(obj: Context, number, reason):
 def amend(obj: Context, number, file, reason, persons, fmt):
     """Replace a notice's text with a corrected one from now on; the old text stays on record.
 
-    Example: registry amend 林政发〔2023〕3号 corrected.txt --reason "typo in a name"
     FILE is the corrected notice, or - for standard input.  People keep their
     ids wherever the corrected text names them as before.
+
+    \b
+    Example:
+      registry amend 林政发〔2023〕3号 corrected.txt --reason "typo in a name"
     """
     links = _links(persons)
     items = intake.read_sources([file], stdin=lambda: sys.stdin.buffer.read())
@@ -778,15 +932,18 @@ def amend(obj: Context, number, file, reason, persons, fmt):
 
 
 @cli.command()
-@click.argument("name_or_id")
+@click.argument("name_or_id", shell_complete=_completion("name"))
 @query_options
 @click.pass_obj
 def people(obj: Context, name_or_id, fmt, known_at, bom):
     """Everyone of a name, with ids, holdings (with holding ids), notices and merge/split events.
 
-    Example: registry people 尼玛
+    \b
+    Example:
+      registry people 尼玛
     """
     with dbmod.reading(obj.ready_engine()) as session:
+        name_or_id = _one_person(session, name_or_id, fmt, known_at)
         data = peoplemod.people(session, name_or_id, known_at=known_at)
     emit(fmt, data, peoplemod.people_view, bom, csv_view=peoplemod.people_csv_view)
     if fmt == "table":
@@ -804,8 +961,11 @@ def people(obj: Context, name_or_id, fmt, known_at, bom):
 def merge(obj: Context, kept_id, other_id, reason):
     """Record that two person records are one person; the first id is kept.
 
-    Example: registry merge 12 31 --reason "same person, per the 2019 file"
     Undo with `registry undo EVENT_ID`.
+
+    \b
+    Example:
+      registry merge 12 31 --reason "same person, per the 2019 file"
     """
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.merge(session, kept_id, other_id, reason, by=obj.user)
@@ -822,8 +982,11 @@ def merge(obj: Context, kept_id, other_id, reason):
 def split(obj: Context, person_id, holdings, reason):
     """Record that one person record is two people; the given holdings move to a new person.
 
-    Example: registry split 12 --holding 40 --holding 41 --reason "two men called 扎西"
     Undo with `registry undo EVENT_ID`.
+
+    \b
+    Example:
+      registry split 12 --holding 40 --holding 41 --reason "two men called 扎西"
     """
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.split(session, person_id, list(holdings), reason, by=obj.user)
@@ -841,8 +1004,11 @@ def split(obj: Context, person_id, holdings, reason):
 def undo(obj: Context, event_id, reason):
     """Undo a merge or split from now on; the event stays on record, marked undone.
 
-    Example: registry undo 3 --reason "merged by mistake"
     EVENT_ID is shown by `registry people` and by the notes under `registry history`.
+
+    \b
+    Example:
+      registry undo 3 --reason "merged by mistake"
     """
     with dbmod.writing(obj.ready_engine()) as session:
         event = peoplemod.undo(session, event_id, reason, by=obj.user)
@@ -854,7 +1020,7 @@ def undo(obj: Context, event_id, reason):
 # -- reports: changes, probation, vacancies, check (issue 4) -----------------------
 
 @cli.command()
-@click.option("--org", default=None, help="Only this organization (name or short form).")
+@click.option("--org", default=None, shell_complete=ORG_COMPLETION, help="Only this organization (name or short form).")
 @click.option("--from", "start", type=DATE, default=None, help="First notice date, inclusive.")
 @click.option("--to", "end", type=DATE, default=None, help="Last notice date, inclusive.")
 @document_options
@@ -862,7 +1028,9 @@ def undo(obj: Context, event_id, reason):
 def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
     """Every appointment, removal and re-ranking in a period, in notice order.
 
-    Example: registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
+    \b
+    Example:
+      registry changes --org 卫健委 --from 2023-01-01 --to 2023-12-31
     """
     if start is not None and end is not None and start > end:
         raise click.BadParameter(_("--from {start} is after --to {end}").format(start=start, end=end), param_hint="--from")
@@ -873,17 +1041,19 @@ def changes(obj: Context, org, start, end, fmt, known_at, bom, output, ids):
 
 
 @cli.command()
-@click.option("--on", type=DATE, default=None, help="The date (default: today).")
+@as_of_option
 @click.option("--ending-within", type=click.IntRange(min=0), default=None, metavar="DAYS",
               help="Mark probations that end within DAYS days of the date as ending soon.")
 @query_options
 @click.pass_obj
-def probation(obj: Context, on, ending_within, fmt, known_at, bom):
+def probation(obj: Context, as_of, ending_within, fmt, known_at, bom):
     """Probations in force on a date, those ending soon, and those cut short.
 
-    Example: registry probation --on 2024-01-15 --ending-within 30
+    \b
+    Example:
+      registry probation --as-of 2024-01-15 --ending-within 30
     """
-    on = _day(on)
+    on = _day(as_of)
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.probation(session, on, ending_within, known_at=known_at)
     if fmt == "table" and not data["probations"]:
@@ -892,14 +1062,16 @@ def probation(obj: Context, on, ending_within, fmt, known_at, bom):
 
 
 @cli.command()
-@click.argument("org")
-@click.option("--as-of", type=DATE, default=None, help="The date (default: today).")
+@click.argument("org", shell_complete=ORG_COMPLETION)
+@as_of_option
 @query_options
 @click.pass_obj
 def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
     """Head posts of an organization that nobody on record holds on a date.
 
-    Example: registry vacancies 市国防动员办公室 --as-of 2023-02-07
+    \b
+    Example:
+      registry vacancies 市国防动员办公室 --as-of 2023-02-07
     """
     as_of = _day(as_of)
     with dbmod.reading(obj.ready_engine()) as session:
@@ -919,7 +1091,9 @@ def vacancies(obj: Context, org, as_of, fmt, known_at, bom):
 def check(obj: Context, fmt, known_at, bom):
     """Report integrity errors (exit 1) and warnings (exit 0) in the registry.
 
-    Example: registry check --format json
+    \b
+    Example:
+      registry check --format json
     """
     with dbmod.reading(obj.ready_engine()) as session:
         data = reports.check(session, known_at=known_at)
@@ -933,11 +1107,13 @@ def check(obj: Context, fmt, known_at, bom):
 
 # -- exchange: open-data exports (issue 13) ---------------------------------------
 
-@cli.group()
+@cli.group(cls=RegistryGroup)
 def export():
     """Export the registry as open data: Popolo JSON or FollowTheMoney entities.
 
-    Example: registry export popolo --as-of 2023-02-07 --output popolo.json
+    \b
+    Example:
+      registry export popolo --as-of 2023-02-07 --output popolo.json
     """
 
 
@@ -945,7 +1121,7 @@ def export_options(f):
     f = click.option("--output", "-o", type=PathType(dir_okay=False, writable=True), default=None,
                      help="Write to this file instead of standard output.")(f)
     f = known_at_option(f)
-    return click.option("--as-of", type=DATE, default=None,
+    return click.option("--as-of", "--on", "as_of", type=DATE, default=None,
                         help="Only the holdings in force on this date (default: the whole history).")(f)
 
 
@@ -969,7 +1145,9 @@ def _export_summary(snapshot, output) -> None:
 def export_popolo(obj: Context, as_of, known_at, output):
     """One Popolo JSON document: persons, organizations, posts, memberships.
 
-    Example: registry export popolo --as-of 2023-02-07 --output popolo.json
+    \b
+    Example:
+      registry export popolo --as-of 2023-02-07 --output popolo.json
     """
     with dbmod.reading(obj.ready_engine()) as session:
         snapshot = records.snapshot(session, as_of, known_at=known_at)
@@ -983,7 +1161,9 @@ def export_popolo(obj: Context, as_of, known_at, output):
 def export_ftm(obj: Context, as_of, known_at, output):
     """FollowTheMoney entities, one JSON object per line (needs registry[ftm]).
 
-    Example: registry export ftm --output linzhi.ftm.json
+    \b
+    Example:
+      registry export ftm --output linzhi.ftm.json
     """
     with dbmod.reading(obj.ready_engine()) as session:
         snapshot = records.snapshot(session, as_of, known_at=known_at)
@@ -993,7 +1173,8 @@ def export_ftm(obj: Context, as_of, known_at, output):
 
 @cli.command("import-roster")
 @click.argument("file", type=PathType(exists=True, dir_okay=False))
-@click.option("--as-of", type=DATE, required=True, help="The date on which the roster says these posts were held.")
+@click.option("--as-of", "--on", "as_of", type=DATE, required=True,
+              help="The date on which the roster says these posts were held.")
 @click.option("--reason", required=True, help="Why the roster is imported (recorded with it).")
 @click.option("--dry-run", is_flag=True, help="Show what would be recorded; record nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Record without asking for confirmation.")
@@ -1003,9 +1184,12 @@ def export_ftm(obj: Context, as_of, known_at, output):
 def import_roster_command(obj: Context, file, as_of, reason, dry_run, yes, persons):
     """Record an office's roster (.xlsx or .csv) as a source: who held which post on a date.
 
-    Example: registry import-roster 林芝市领导班子.xlsx --as-of 2023-01-01 --reason "启用登记系统时的在任名册"
     Columns: 单位, 姓名, 职务 and optionally 任职时间, 任职文号, 备注 (兼任, 代理,
     试用期至DATE); or organization, name, title, since, document, note.
+
+    \b
+    Example:
+      registry import-roster 林芝市领导班子.xlsx --as-of 2023-01-01 --reason "启用登记系统时的在任名册"
     """
     links = _links(persons)
     engine = obj.ready_engine()

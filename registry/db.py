@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from .errors import RegistryError
+from . import location
 from .models import Base, Meta
 from .i18n import N_, _
 
@@ -41,12 +41,8 @@ def lock_timeout() -> float:
 
 
 def default_db_path() -> Path:
-    """A SQLite file in the user's data directory (XDG on Unix, %APPDATA% on Windows)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home()))
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "registry" / "registry.db"
+    """A SQLite file in the user's data directory (see registry.location)."""
+    return location.default_db_path()
 
 
 def url_for(db: str) -> str:
@@ -76,7 +72,14 @@ def make_engine(db: str) -> Engine:
         raise RegistryError(_("{db}: the registry runs on SQLite or PostgreSQL only").format(db=display(db)))
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    except (NoSuchModuleError, ModuleNotFoundError):
+    except (NoSuchModuleError, ImportError):
+        if url.get_driver_name() != "psycopg":
+            # postgresql:// means psycopg2 to SQLAlchemy; the registry's extra installs psycopg (3).
+            raise RegistryError(
+                f"the PostgreSQL driver {url.get_driver_name()} named by {display(db)} is not installed; the registry "
+                "uses psycopg: write the URL as postgresql+psycopg://… and install it with: "
+                "pip install 'registry[postgres]'"
+            ) from None
         raise RegistryError(
             _("the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'")
         ) from None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable
 
+from .dates import ImpossibleDate, chinese_number, find_dates
 from .errors import NoticeError
 from .orgs import TITLES, canonical_org_name, split_title
 from .text import check_size, normalize, squeeze
@@ -36,8 +37,6 @@ _NUMBER = re.compile(
 )
 # A one-line notice runs the title into the number: "…任免职的通知林政发〔2023〕20号".
 _TITLE_ENDINGS = ("通知", "决定", "通报", "批复", "命令")
-_DATE_ARABIC = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CHINESE = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _BASIS = re.compile(r"经[^。；]{0,80}?研究[^。；]{0,20}?决定[：]?")
 _CN_NUMERAL = "一二三四五六七八九十"
 # Item numbers: 一、  1、  1．  （一）  （1）
@@ -53,8 +52,6 @@ _REASON_PARTS = {"另有任用": "reassigned", "退休": "retired", "终止试�
 _LEADING_REASONS = {"到龄退休": "retired", "退休": "retired", "挂职期满": "secondment_ended",
                     "工作需要": None, "工作调动": None}
 _NOT_IN_NAMES = ("的", "免去", "任命", "职务", "之后", "辞去", "同志", "不再")
-
-_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # "confirmed": an acting holding ended by the same person's substantive appointment (代理转正).
 END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
@@ -117,22 +114,6 @@ class Clause:
 
     text: str
     actions: int
-
-
-def chinese_number(text: str) -> int:
-    """'1', '一', '两', '十二', '二十' to int; ValueError on anything else."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(ch not in _DIGITS and ch != "十" for ch in text):
-        raise ValueError(text)
-    if "十" in text:
-        tens, _unused, ones = text.partition("十")
-        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
-            raise ValueError(text)
-        return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
-    if len(text) == 1:
-        return _DIGITS[text]
-    return int("".join(str(_DIGITS[ch]) for ch in text))  # 二〇二三
 
 
 @dataclass(frozen=True)
@@ -322,15 +303,10 @@ def _full_stops(body: str) -> str:
 
 
 def _all_dates(text: str):
-    found = []
-    for pattern, convert in ((_DATE_ARABIC, int), (_DATE_CHINESE, chinese_number)):
-        for m in pattern.finditer(text):
-            label = f"{m.group(1)}年{m.group(2)}月{m.group(3)}日".replace(" ", "")
-            try:
-                found.append((m, date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))))
-            except ValueError:
-                raise NoticeError(_("the date {label} is not a real date").format(label=label)) from None
-    return sorted(found, key=lambda pair: pair[0].start())
+    try:
+        return find_dates(text)
+    except ImpossibleDate as error:
+        raise NoticeError(f"the date {error.label} is not a real date") from None
 
 
 def _split_header(header: str) -> tuple[str, str]:

@@ -30,11 +30,87 @@ from .errors import NotFound, RegistryError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
 from .queries import iso
 from .timerules import (
-    TICK, canonical_order, clock, event_undone_at, held_during, known, recorded_by, share_a_date, version_shown,
+    TICK, canonical_order, clock, event_undone_at, held_during, held_on, known, recorded_by, share_a_date,
+    version_shown,
 )
 from .i18n import _
 
 KINDS = {"merge": "合并", "split": "拆分"}
+
+
+# -- finding a person by part of a name ----------------------------------------------
+
+# A part of a name shared by more people than this lists the first ones and says how many there are.
+MATCHES_SHOWN = 50
+
+
+class AmbiguousName(RegistryError):
+    """Part of a name that is part of several names on record; ``matches`` are the people to choose from."""
+
+    def __init__(self, query: str, matches: list[dict], count: int):
+        self.query, self.matches, self.count = query, matches, count
+        shown = f" (the first {len(matches)} are listed)" if count > len(matches) else ""
+        super().__init__(f"{query} is part of the names of {count} people on record{shown}; "
+                         f"give the whole name or a person id")
+
+    def answer(self) -> dict:
+        """The JSON of the choice: ``{"query": "尼", "count": 3, "matches": [{"person_id": 31, "name":
+        "尼仓", "posts": ["市商务局局长"]}, …]}``; ``posts`` are those held today."""
+        return {"query": self.query, "count": self.count, "matches": self.matches}
+
+
+def find_person(session: Session, query: str, known_at: datetime | None = None, today: date | None = None) -> str:
+    """What to answer for: ``query`` itself when it is a person id or a whole name on record, or the
+    one name on record that contains it.  AmbiguousName when it is part of the names of people
+    with different names; NotFound, naming the closest names on record, when no name contains it."""
+    query = query.strip()
+    if not query or query.isdigit():
+        return query
+    exists = recorded_by(Person.created_at, known_at)
+    if session.scalar(select(Person.id).where(Person.name == query, exists).limit(1)) is not None:
+        return query
+    rows = session.execute(
+        select(Person.id, Person.name).where(Person.name.contains(query, autoescape=True), exists)
+        .order_by(Person.name, Person.id)
+    ).all()
+    if len({row.name for row in rows}) == 1:
+        return rows[0].name
+    if rows:
+        shown = rows[:MATCHES_SHOWN]
+        posts = _posts_held(session, [row.id for row in shown], today or date.today(), known_at)
+        matches = [{"person_id": row.id, "name": row.name, "posts": posts.get(row.id, [])} for row in shown]
+        raise AmbiguousName(query, matches, len(rows))
+    import difflib
+
+    names = session.scalars(select(Person.name).where(exists).distinct().order_by(Person.name)).all()
+    close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    raise NotFound(f"nobody called {query} is on record{hint}")
+
+
+def _posts_held(session: Session, person_ids: list[int], on: date, known_at: datetime | None) -> dict[int, list[str]]:
+    """Each person's posts held on ``on`` (organization and title, as one string), in time order."""
+    rows = session.execute(
+        select(Holding.person_id, Holding.since, Holding.id, Organization.name, Post.title)
+        .join(Post, Holding.post_id == Post.id)
+        .join(Organization, Holding.org_id == Organization.id)
+        .where(Holding.person_id.in_(person_ids), held_on(on), known(known_at))
+    ).all()
+    # Sorted here: the backends put an unknown start (NULL) at different ends of an ORDER BY.
+    rows.sort(key=lambda r: (r.person_id, r.since is not None, r.since or date.min, r.id))
+    posts: dict[int, list[str]] = {}
+    for row in rows:
+        posts.setdefault(row.person_id, []).append(f"{row.name}{row.title}")
+    return posts
+
+
+def matches_view(choice: AmbiguousName) -> tuple[list[str], list[list]]:
+    headers = ["人员ID", "姓名", "现任职务"]
+    return headers, [[m["person_id"], m["name"], "、".join(m["posts"])] for m in choice.matches]
+
+
+def matches_csv_view(choice: AmbiguousName) -> tuple[list[str], list[list]]:
+    return ["person_id", "name", "posts"], [[m["person_id"], m["name"], m["posts"]] for m in choice.matches]
 
 
 # -- reading ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import json
 from datetime import date
 from typing import Iterator
 
+from ..dependencies import load
 from ..errors import RegistryError
 from .records import REGION, Membership, Organization, Snapshot
 from ..i18n import _
@@ -40,13 +41,7 @@ class ExportError(RegistryError):
 
 
 def _model():
-    try:
-        from followthemoney import model
-    except ImportError:
-        raise RegistryError(
-            _("export ftm needs the followthemoney library: pip install 'registry[ftm]'")
-        ) from None
-    return model
+    return load("followthemoney", "export ftm").model
 
 
 def organization_schema(org: Organization) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import derive, queries
+from ..dependencies import sentence
 from ..errors import NoticeError, RegistryError
 from ..inputs import parse_date
 from ..models import Holding, Person, Post, RosterImport, RosterRow, utcnow
@@ -118,7 +119,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise RegistryError(_("reading .xlsx needs openpyxl: pip install 'registry[xlsx]', or save the sheet as .csv")) from None
+        raise RegistryError(f"{sentence('openpyxl', 'reading .xlsx')}, or save the sheet as .csv") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -190,8 +191,8 @@ def read_entries(file_name: str, data: bytes, as_of: date) -> list[Entry]:
 def _date(text: str, number: int, heading: str) -> date:
     try:
         return parse_date(text)
-    except ValueError:
-        raise RegistryError(_("row {number}: {heading} {text!r} is not a date such as 2019-05-20").format(number=number, heading=heading, text=text)) from None
+    except ValueError as error:
+        raise RegistryError(f"row {number}: {heading} {error}") from None
 
 
 def _read_note(entry: Entry, number: int) -> None:

@@ -13,6 +13,7 @@ import logging
 import zipfile
 from dataclasses import dataclass
 
+from ..dependencies import load
 from ..errors import NoticeError
 from ..text import decode
 from ..i18n import _
@@ -68,7 +69,7 @@ def extract(data: bytes, name: str) -> Extracted:
 
 def _pdf_pages(data: bytes, name: str) -> list[str]:
     """The text layer of each page, read with pypdf (see README: why pypdf)."""
-    from pypdf import PdfReader
+    PdfReader = load("pypdf", "reading a PDF").PdfReader
     from pypdf.errors import DependencyError, PyPdfError
 
     # pypdf reports recoverable damage through logging; the clerk needs none of it on stderr.
@@ -97,7 +98,7 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
 
 def _docx_text(data: bytes, name: str) -> str:
     """Paragraphs and table cells in the order they stand in the body, one per line."""
-    import docx
+    docx = load("docx", "reading a Word file")
     from docx.table import Table
 
     try:
