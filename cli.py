@@ -857,7 +857,7 @@ def _one_person(session, query: str, fmt: str, known_at) -> str:
         if fmt not in ("json", "csv") and _on_terminal():
             click.echo(render.table(headers, rows), err=True)
             ids = [str(match["person_id"]) for match in choice.matches]
-            return click.prompt(f"{query} is part of {choice.count} people's names; which person (人员ID)?",
+            return click.prompt(_("{query} is part of {count} people's names; which person (人员ID)?").format(query=query, count=choice.count),
                                 type=click.Choice(ids), show_choices=False, err=True)
         if fmt == "json":
             click.echo(render.to_json(choice.answer()))
@@ -867,7 +867,7 @@ def _one_person(session, query: str, fmt: str, known_at) -> str:
             click.echo(render.table(headers, rows))
         raise Ambiguous(str(choice)) from None
     if found != query.strip():
-        click.echo(f"note: {query.strip()} is taken as {found}, the one name on record that contains it", err=True)
+        click.echo(_("note: {value} is taken as {found}, the one name on record that contains it").format(value=query.strip(), found=found), err=True)
     return found
 
 

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from datetime import date
 
+from .i18n import _
+
 # The forms a refusal names, in the order a clerk is likely to type them.
 FORMS = ("2023-02-06", "2023/2/6", "2023.2.6", "20230206", "2023年2月6日", "2023年2月6号", "二〇二三年二月六日")
 
@@ -78,7 +80,7 @@ def find_dates(text: str) -> list[tuple[re.Match, date]]:
 
 def refusal(text: str) -> str:
     """The sentence for a date that is not read: it names the forms that are."""
-    return f"{text!r} is not a date; dates are written {', '.join(FORMS[:-1])} or {FORMS[-1]}"
+    return _("{text!r} is not a date; dates are written {items} or {value}").format(text=text, items=', '.join(FORMS[:-1]), value=FORMS[-1])
 
 
 def parse_date(text: str) -> date:
@@ -90,5 +92,5 @@ def parse_date(text: str) -> date:
             try:
                 return _day(m)
             except ImpossibleDate:
-                raise ValueError(f"{text!r} is not a real date") from None
+                raise ValueError(_("{text!r} is not a real date").format(text=text)) from None
     raise ValueError(refusal(text))

@@ -76,9 +76,9 @@ def make_engine(db: str) -> Engine:
         if url.get_driver_name() != "psycopg":
             # postgresql:// means psycopg2 to SQLAlchemy; the registry's extra installs psycopg (3).
             raise RegistryError(
-                f"the PostgreSQL driver {url.get_driver_name()} named by {display(db)} is not installed; the registry "
-                "uses psycopg: write the URL as postgresql+psycopg://… and install it with: "
-                "pip install 'registry[postgres]'"
+                _("the PostgreSQL driver {driver} named by {db} is not installed; the registry uses "
+                   "psycopg: write the URL as postgresql+psycopg://… and install it with: pip install "
+                   "'registry[postgres]'").format(driver=url.get_driver_name(), db=display(db))
             ) from None
         raise RegistryError(
             _("the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'")

@@ -12,6 +12,7 @@ import importlib
 from types import ModuleType
 
 from .errors import RegistryError
+from .i18n import _
 
 # Import name -> (package on PyPI, the extra that installs it, or None for an ordinary dependency).
 LIBRARIES = {
@@ -47,11 +48,11 @@ def sentence(module: str, purpose: str | None = None) -> str:
     else:
         command = f"pip install '{package}'"
     if purpose is not None:
-        return f"{purpose} needs the {name} library: {command}"
+        return _("{purpose} needs the {name} library: {command}").format(purpose=purpose, name=name, command=command)
     if extra is None and top in LIBRARIES:
-        return f"the {name} library, which registry needs, is not installed (an incomplete installation?); " \
-               f"install it with: {command}"
-    return f"the {name} library is not installed; install it with: {command}"
+        return _("the {name} library, which registry needs, is not installed (an incomplete installation?); "
+                  "install it with: {command}").format(name=name, command=command)
+    return _("the {name} library is not installed; install it with: {command}").format(name=name, command=command)
 
 
 def load(module: str, purpose: str) -> ModuleType:

@@ -49,9 +49,9 @@ class AmbiguousName(RegistryError):
 
     def __init__(self, query: str, matches: list[dict], count: int):
         self.query, self.matches, self.count = query, matches, count
-        shown = f" (the first {len(matches)} are listed)" if count > len(matches) else ""
-        super().__init__(f"{query} is part of the names of {count} people on record{shown}; "
-                         f"give the whole name or a person id")
+        shown = _(" (the first {count} are listed)").format(count=len(matches)) if count > len(matches) else ""
+        super().__init__(_("{query} is part of the names of {count} people on record{shown}; give the whole name or a "
+                            "person id").format(query=query, count=count, shown=shown))
 
     def answer(self) -> dict:
         """The JSON of the choice: ``{"query": "尼", "count": 3, "matches": [{"person_id": 31, "name":
@@ -84,8 +84,8 @@ def find_person(session: Session, query: str, known_at: datetime | None = None, 
 
     names = session.scalars(select(Person.name).where(exists).distinct().order_by(Person.name)).all()
     close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    raise NotFound(f"nobody called {query} is on record{hint}")
+    hint = _("; closest: {items}").format(items=', '.join(close)) if close else ""
+    raise NotFound(_("nobody called {query} is on record{hint}").format(query=query, hint=hint))
 
 
 def _posts_held(session: Session, person_ids: list[int], on: date, known_at: datetime | None) -> dict[int, list[str]]:

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 import cli as cli_module
 from cli import cli
 from registry import i18n
+from registry.dates import FORMS
 from registry.locale.build import compile_catalogs
 from registry.record import bundled_notice_files
 
@@ -236,11 +237,11 @@ CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 @pytest.fixture(scope="module")
 def allowed_chinese(catalog):
     """Chinese an English message may hold: what the English msgids themselves hold (林政发〔2023〕3号,
-    任命…为), and data: the bundled notices and the organizations' names and short forms."""
+    任命…为), and data: the bundled notices, the notices and values these tests give, the date forms."""
     english = "\n".join(m for entry in catalog if entry.id
                         for m in ([entry.id] if isinstance(entry.id, str) else entry.id))
     notices = "\n".join(path.read_text(encoding="utf-8") for path in bundled_notice_files())
-    return "\n".join([english, notices, REFUSED, NEW, "卫生局 无名氏 副局常"])
+    return "\n".join([english, notices, REFUSED, NEW, " ".join(FORMS), "卫生局 无名氏 副局常 下周"])
 
 
 def chinese_words(line: str, allowed: str) -> list[str]:
@@ -274,6 +275,7 @@ def refusals(tmp_path: Path, db: str) -> list[tuple[list[str], int]]:
     shutil.copyfile(db, copy)
     return [
         (["roster", "卫健委", "--as-of", "2023-13-45"], 2),     # a bad date
+        (["roster", "卫健委", "--as-of", "下周"], 2),           # not a date at all
         (["roster", "卫生局"], 1),                              # an unknown organization
         (["history", "无名氏"], 1),                              # an unknown person
         (["people", "999"], 1),
@@ -326,7 +328,9 @@ def test_refusals_in_chinese_have_no_english(registry_db, tmp_path):
             seen.append(line)
             assert english_words(line) == [], (args, line)
     # Not vacuous: the refusals said what they should, in Chinese.
-    assert "错误：'--as-of' 的值无效：'2023-13-45' 不是日期（例如 2023-02-06、2023/2/6 或 2023年2月6日）" in seen
+    assert "错误：'--as-of' / '--on' 的值无效：'2023-13-45' 不是存在的日期" in seen
+    assert ("错误：'--as-of' / '--on' 的值无效：'下周' 不是日期；日期可写作 2023-02-06, 2023/2/6, 2023.2.6, 20230206, "
+            "2023年2月6日, 2023年2月6号 或 二〇二三年二月六日") in seen
     assert "错误：缺少参数 'ORG'." in seen
     assert "错误：没有名为 无名氏 的人员记录" in seen
     assert "错误：无法读取条款 '扎西任市水利局副局长（正科级）' 中的附注（正科级）" in seen

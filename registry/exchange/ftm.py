@@ -41,7 +41,7 @@ class ExportError(RegistryError):
 
 
 def _model():
-    return load("followthemoney", "export ftm").model
+    return load("followthemoney", _("export ftm")).model
 
 
 def organization_schema(org: Organization) -> str:

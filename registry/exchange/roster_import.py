@@ -119,7 +119,8 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise RegistryError(f"{sentence('openpyxl', 'reading .xlsx')}, or save the sheet as .csv") from None
+        raise RegistryError(_("{missing}, or save the sheet as .csv").format(
+            missing=sentence("openpyxl", _("reading .xlsx")))) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -192,7 +193,7 @@ def _date(text: str, number: int, heading: str) -> date:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise RegistryError(f"row {number}: {heading} {error}") from None
+        raise RegistryError(_("row {number}: {heading} {error}").format(number=number, heading=heading, error=error)) from None
 
 
 def _read_note(entry: Entry, number: int) -> None:

@@ -69,7 +69,7 @@ def extract(data: bytes, name: str) -> Extracted:
 
 def _pdf_pages(data: bytes, name: str) -> list[str]:
     """The text layer of each page, read with pypdf (see README: why pypdf)."""
-    PdfReader = load("pypdf", "reading a PDF").PdfReader
+    PdfReader = load("pypdf", _("reading a PDF")).PdfReader
     from pypdf.errors import DependencyError, PyPdfError
 
     # pypdf reports recoverable damage through logging; the clerk needs none of it on stderr.
@@ -98,7 +98,7 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
 
 def _docx_text(data: bytes, name: str) -> str:
     """Paragraphs and table cells in the order they stand in the body, one per line."""
-    docx = load("docx", "reading a Word file")
+    docx = load("docx", _("reading a Word file"))
     from docx.table import Table
 
     try:
