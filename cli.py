@@ -94,6 +94,10 @@ class PathType(click.Path):
     def name(self, value):
         self._kind = {"文件": "file", "目录": "directory", "路径": "path"}.get(value, value)
 
+    def get_metavar(self, param, ctx=None):
+        # An option's metavar stays FILE or PATH in either language (an argument's is its name).
+        return None if isinstance(param, click.Argument) else self._kind.upper()
+
 
 DATE = DateType()
 KNOWN_AT = KnownAtType()
@@ -264,6 +268,19 @@ def _lang_argument(args) -> str | None:
     return None
 
 
+def _without_lang(args) -> list:
+    """The arguments without --lang and its value: `registry --lang zh` alone prints the help too."""
+    rest, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("--lang="):
+            rest.append(arg)
+    return rest
+
+
 # An answer to a yes/no question, in either language.
 YES = ("y", "yes", "是", "是的", "对", "好")
 NO = ("n", "no", "否", "不", "不是")
@@ -299,7 +316,7 @@ class RegistryGroup(TranslatedHelp, click.Group):
             return super().main(args, prog_name, **extra)
 
     def parse_args(self, ctx, args):
-        if not args and not ctx.resilient_parsing:
+        if not _without_lang(args) and not ctx.resilient_parsing:
             click.echo(ctx.get_help())
             ctx.exit(0)
         return super().parse_args(ctx, args)
@@ -900,7 +917,7 @@ def retract(obj: Context, number, reason):
 
 @cli.command()
 @click.argument("number", shell_complete=_completion("number"))
-@click.argument("file", type=click.Path())
+@click.argument("file", type=PathType())
 @_reason_option
 @click.option("--person", "persons", multiple=True, metavar="NAME=ID",
               help="Link a name in the corrected text to the existing person with this id (repeatable).")

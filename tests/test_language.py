@@ -162,6 +162,12 @@ def test_registry_lang_and_lang_override_the_locale(registry_db):
     assert result.exit_code == 2 and "错误：没有选项 '--bogus'。" in result.stderr
 
 
+def test_registry_with_only_a_language_prints_the_help_in_it(registry_db):
+    result = CliRunner().invoke(cli, ["--lang", "zh"], prog_name="registry")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("用法： registry [OPTIONS] COMMAND [ARGS]...\n\n  根据林芝市任免通知建立的干部任职登记库。\n")
+
+
 def test_an_unknown_language_is_a_usage_error(registry_db):
     result = run(registry_db, "orgs", lang="fr")
     assert result.exit_code == 2
