@@ -14,6 +14,8 @@ import json
 import re
 import shutil
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -113,6 +115,17 @@ def test_the_build_compiles_the_catalog(tmp_path):
     chinese = gettext.translation("registry", str(tmp_path), languages=["zh_CN"])
     assert chinese.gettext("nothing recorded") == "未记录任何内容"
     assert chinese.ngettext("{count} action", "{count} actions", 3) == "{count} 项"
+
+
+def test_the_wheel_build_step_puts_the_compiled_catalog_in_the_package(tmp_path):
+    # setup.py's build_py is what `pip install .` runs to fill the wheel (README, Language).
+    done = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    built = tmp_path / "registry" / "locale"
+    assert (built / "zh_CN" / "LC_MESSAGES" / "registry.mo").is_file()
+    chinese = gettext.translation("registry", str(built), languages=["zh_CN"])
+    assert chinese.gettext("Show this message and exit.") == "显示此帮助并退出。"
 
 
 # -- choosing the language ----------------------------------------------------------
