@@ -118,11 +118,18 @@ def test_the_build_compiles_the_catalog(tmp_path):
 
 
 def test_the_wheel_build_step_puts_the_compiled_catalog_in_the_package(tmp_path):
-    # setup.py's build_py is what `pip install .` runs to fill the wheel (README, Language).
-    done = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True)
+    # setup.py's build_py is what `pip install .` runs to fill the wheel (README, Language).  It runs
+    # in a copy of the source without any compiled catalog (setuptools writes egg-info beside it).
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("setup.py", "pyproject.toml", "README.md", "cli.py"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("registry", "data"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    done = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
+                          cwd=source, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    built = tmp_path / "registry" / "locale"
+    built = tmp_path / "lib" / "registry" / "locale"
     assert (built / "zh_CN" / "LC_MESSAGES" / "registry.mo").is_file()
     chinese = gettext.translation("registry", str(built), languages=["zh_CN"])
     assert chinese.gettext("Show this message and exit.") == "显示此帮助并退出。"
