@@ -171,7 +171,7 @@ class Context:
     @property
     def db(self) -> str:
         # Worked out on first use, so that a subcommand's --help loads no database code.
-        if self._db is None:
+        if not self._db:  # none given, or an empty REGISTRY_DB
             self._db = str(location.default_db_path())
         return self._db
 
@@ -847,8 +847,9 @@ def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     Example:
       registry history 尼玛
     """
-    with dbmod.reading(obj.ready_engine()) as session:
-        name_or_id = _one_person(session, name_or_id, fmt, known_at)
+    engine = obj.ready_engine()
+    name_or_id = _one_person(engine, name_or_id, fmt, known_at)
+    with dbmod.reading(engine) as session:
         data = queries.history(session, name_or_id, known_at=known_at, detail=fmt == "table")
         notes = peoplemod.history_notes(session, name_or_id, known_at=known_at) if fmt == "table" else []
     emit(fmt, data, render.history_view, bom, csv_view=render.history_csv_view, output=output, ids=ids,
@@ -863,12 +864,14 @@ class Ambiguous(click.ClickException):
     exit_code = 3
 
 
-def _one_person(session, query: str, fmt: str, known_at) -> str:
+def _one_person(engine, query: str, fmt: str, known_at) -> str:
     """The name or person id to answer for.  Part of a name that fits one name is taken as it (with a
     note); one that fits several people lists them, and on a terminal asks which (the table formats),
-    otherwise prints the list in the format asked for and exits 3."""
+    otherwise prints the list in the format asked for and exits 3.  Nothing is held open while the
+    clerk chooses."""
     try:
-        found = peoplemod.find_person(session, query, known_at=known_at)
+        with dbmod.reading(engine) as session:
+            found = peoplemod.find_person(session, query, known_at=known_at)
     except peoplemod.AmbiguousName as choice:
         headers, rows = peoplemod.matches_view(choice)
         if fmt not in ("json", "csv") and _on_terminal():
@@ -959,8 +962,9 @@ def people(obj: Context, name_or_id, fmt, known_at, bom):
     Example:
       registry people 尼玛
     """
-    with dbmod.reading(obj.ready_engine()) as session:
-        name_or_id = _one_person(session, name_or_id, fmt, known_at)
+    engine = obj.ready_engine()
+    name_or_id = _one_person(engine, name_or_id, fmt, known_at)
+    with dbmod.reading(engine) as session:
         data = peoplemod.people(session, name_or_id, known_at=known_at)
     emit(fmt, data, peoplemod.people_view, bom, csv_view=peoplemod.people_csv_view)
     if fmt == "table":

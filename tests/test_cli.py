@@ -363,7 +363,7 @@ def test_unknown_organization_exits_1_naming_the_closest(seeded, cli_run, args):
 
 def test_unknown_person_exits_1(seeded, cli_run):
     result = cli_run("history", "张三")
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: nobody called 张三 is on record\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: nobody called 张三 is on record; closest: 张利\n")
     result = cli_run("history", "999999")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: no person with id 999999\n")
 
