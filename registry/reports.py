@@ -335,7 +335,7 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
         if holding_id not in held:
             continue
         h = held[holding_id]
-        on = h.holding.since.isoformat() if h.holding.since else "its start"
+        on = h.holding.since.isoformat() if h.holding.since else _("its start")
         findings.append(Finding(
             "reference_outside_org",
             _("{name}: {value} is ranked after {after_name} (person {after_id}), who holds nothing in "

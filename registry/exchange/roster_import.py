@@ -152,8 +152,8 @@ def read_entries(file_name: str, data: bytes, as_of: date) -> list[Entry]:
         key = COLUMNS.get(re.sub(r"\s+", "", heading).lower())
         if key is None:
             raise RegistryError(
-                f"row {header_number}: unknown column {heading!r}; the columns are 单位, 姓名, 职务, 任职时间, "
-                f"任职文号, 备注 (or organization, name, title, since, document, note)"
+                _("row {header_number}: unknown column {heading!r}; the columns are 单位, 姓名, 职务, 任职时间, 任职文号, "
+                   "备注 (or organization, name, title, since, document, note)").format(header_number=header_number, heading=heading)
             )
         if key in columns:
             raise RegistryError(_("row {header_number}: the column {heading!r} appears twice").format(header_number=header_number, heading=heading))
@@ -273,8 +273,8 @@ def _resolve(session: Session, entries: list[Entry], as_of: date, links: dict[st
                 step.how = "接续此后起始未记载的同职记录"
             if len(people) > 1:
                 raise RegistryError(
-                    f"row {e.row_number}: {e.name} could be any of people {', '.join(map(str, people))}; "
-                    f"choose one with --person {e.name}=ID"
+                    _("row {row_number}: {name} could be any of people {items}; choose one with --person "
+                       "{name}=ID").format(row_number=e.row_number, name=e.name, items=', '.join(map(str, people)))
                 )
             if people:
                 step.person_id = people[0]
