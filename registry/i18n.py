@@ -72,11 +72,6 @@ def current() -> _gettext.NullTranslations:
     return _current
 
 
-def language() -> str:
-    """'zh' or 'en': the language messages are in now."""
-    return "en" if type(current()) is _gettext.NullTranslations else "zh"
-
-
 def gettext(message: str) -> str:
     return current().gettext(message)
 
@@ -97,7 +92,7 @@ def N_(message: str) -> str:
 def speaking(lang: str):
     """Messages in ``lang`` for the duration, click's included; the previous state after."""
     global _current
-    saved = (_current, os.environ.get("LANGUAGE"), _gettext.textdomain(), _gettext.bindtextdomain(DOMAIN))
+    saved = (_current, os.environ.get("LANGUAGE"), _gettext.textdomain())
     _current = translations(lang)
     os.environ["LANGUAGE"] = _LOCALE_NAMES[lang]
     _gettext.bindtextdomain(DOMAIN, LOCALEDIR)
@@ -105,7 +100,7 @@ def speaking(lang: str):
     try:
         yield
     finally:
-        _current, language_variable, domain, _localedir = saved
+        _current, language_variable, domain = saved
         if language_variable is None:
             os.environ.pop("LANGUAGE", None)
         else:
