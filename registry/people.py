@@ -82,7 +82,13 @@ def find_person(session: Session, query: str, known_at: datetime | None = None, 
     import difflib
 
     names = session.scalars(select(Person.name).where(exists).distinct().order_by(Person.name)).all()
-    close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
+    close = difflib.get_close_matches(query, names, n=10, cutoff=0.4)
+
+    def likeness(name: str) -> tuple:
+        # As alike first; of those, a name that begins as the query does (the family name) first.
+        return (-difflib.SequenceMatcher(None, query, name).ratio(), not name.startswith(query[0]), name)
+
+    close = sorted(close, key=likeness)[:3]
     hint = f"; closest: {', '.join(close)}" if close else ""
     raise NotFound(f"nobody called {query} is on record{hint}")
 
