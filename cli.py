@@ -843,9 +843,14 @@ def who_held(obj: Context, org, title, as_of, fmt, known_at, bom, output, ids):
 def history(obj: Context, name_or_id, fmt, known_at, bom, output, ids):
     """Every post a person held, for everyone of that name (or one person id).
 
+    Part of a name answers for the one name on record that contains it; when it fits several people
+    they are listed, and on a terminal you choose one (otherwise the list is printed and the exit
+    code is 3).
+
     \b
-    Example:
+    Examples:
       registry history 尼玛
+      registry history 卓玛    # part of a name
     """
     engine = obj.ready_engine()
     name_or_id = _one_person(engine, name_or_id, fmt, known_at)
@@ -957,6 +962,8 @@ def amend(obj: Context, number, file, reason, persons, fmt):
 @click.pass_obj
 def people(obj: Context, name_or_id, fmt, known_at, bom):
     """Everyone of a name, with ids, holdings (with holding ids), notices and merge/split events.
+
+    Part of a name is found as in `registry history`.
 
     \b
     Example:

@@ -71,8 +71,9 @@ def find_person(session: Session, query: str, known_at: datetime | None = None, 
         return query
     rows = session.execute(
         select(Person.id, Person.name).where(Person.name.contains(query, autoescape=True), exists)
-        .order_by(Person.name, Person.id)
     ).all()
+    # By code point, the same on both backends (a PostgreSQL collation orders Chinese its own way).
+    rows.sort(key=lambda row: (row.name, row.id))
     if len({row.name for row in rows}) == 1:
         return rows[0].name
     if rows:
@@ -82,8 +83,14 @@ def find_person(session: Session, query: str, known_at: datetime | None = None, 
         raise AmbiguousName(query, matches, len(rows))
     import difflib
 
-    names = session.scalars(select(Person.name).where(exists).distinct().order_by(Person.name)).all()
-    close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
+    names = session.scalars(select(Person.name).where(exists).distinct()).all()
+    close = difflib.get_close_matches(query, names, n=10, cutoff=0.4)
+
+    def likeness(name: str) -> tuple:
+        # As alike first; of those, a name that begins as the query does (the family name) first.
+        return (-difflib.SequenceMatcher(None, query, name).ratio(), not name.startswith(query[0]), name)
+
+    close = sorted(close, key=likeness)[:3]
     hint = _("; closest: {items}").format(items=', '.join(close)) if close else ""
     raise NotFound(_("nobody called {query} is on record{hint}").format(query=query, hint=hint))
 

@@ -106,7 +106,8 @@ def test_part_of_the_names_of_namesakes_only_answers_for_all_of_them(seeded, cli
 
 
 @pytest.mark.parametrize("typed, message", [
-    ("尼马", "Error: nobody called 尼马 is on record; closest: 马冰, 尼玛, 尼仓\n"),
+    ("尼马", "Error: nobody called 尼马 is on record; closest: 尼仓, 尼玛, 马冰\n"),  # 尼 first: the family name
+    ("罗不顿珠", "Error: nobody called 罗不顿珠 is on record; closest: 罗布顿珠\n"),
     ("Zzz", "Error: nobody called Zzz is on record\n"),
     ("%", "Error: nobody called % is on record\n"),
     ("_", "Error: nobody called _ is on record\n"),
