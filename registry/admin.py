@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from . import db as dbmod
 from . import schema
 from .errors import RegistryError
+from .i18n import _
 
 
 def examine(engine: Engine) -> schema.State:
@@ -92,7 +93,7 @@ def create_default(path: Path, user: str = "") -> int:
         dbmod.create_tables(engine)
         loaded = load_bundled(engine, user)
         if loaded.refused:
-            raise RegistryError(f"the bundled notice {loaded.refused[0][0]} was refused: {loaded.refused[0][1]}")
+            raise RegistryError(_("the bundled notice {refused} was refused: {refused1}").format(refused=loaded.refused[0][0], refused1=loaded.refused[0][1]))
         # Everything into the main file, so that moving the file moves the whole registry.
         dbmod.sqlite_outside_transaction(engine, "PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
@@ -170,12 +171,12 @@ def upgrade(engine: Engine, name: str, now: datetime | None = None) -> Upgraded 
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RegistryError(
-                            f"the upgrade would leave {len(broken)} broken references; nothing was changed"
+                            _("the upgrade would leave {count} broken references; nothing was changed").format(count=len(broken))
                         )
         finally:
             if path is not None:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
-    before = found.revision if found.stamped else f"{found.revision} (as version 0.1.0 wrote it)"
+    before = found.revision if found.stamped else _("{revision} (as version 0.1.0 wrote it)").format(revision=found.revision)
     return Upgraded(before, schema.REVISION, backup)
 
 
@@ -183,7 +184,7 @@ def backup(engine: Engine, name: str, target: Path) -> None:
     """A consistent copy of a SQLite registry while others use it; PostgreSQL has pg_dump for that."""
     ready(engine, name)
     if dbmod.sqlite_path(engine) is None:
-        raise RegistryError("a PostgreSQL registry is backed up with pg_dump (see the README); nothing was written")
+        raise RegistryError(_("a PostgreSQL registry is backed up with pg_dump (see the README); nothing was written"))
     if target.exists():
-        raise RegistryError(f"{target} already exists; choose a new file name")
+        raise RegistryError(_("{target} already exists; choose a new file name").format(target=target))
     dbmod.backup_sqlite(engine, target)

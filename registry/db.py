@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +24,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from .errors import RegistryError
+from . import location
 from .models import Base, Meta
+from .i18n import N_, _
 
 CONNECT_TIMEOUT_SECONDS = 10
 STATEMENT_TIMEOUT_SECONDS = 600
@@ -40,12 +41,8 @@ def lock_timeout() -> float:
 
 
 def default_db_path() -> Path:
-    """A SQLite file in the user's data directory (XDG on Unix, %APPDATA% on Windows)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home()))
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "registry" / "registry.db"
+    """A SQLite file in the user's data directory (see registry.location)."""
+    return location.default_db_path()
 
 
 def url_for(db: str) -> str:
@@ -61,23 +58,30 @@ def display(db: str) -> str:
     try:
         return make_url(db).render_as_string(hide_password=True)
     except ArgumentError:
-        return "(an unreadable database URL)"
+        return _("(an unreadable database URL)")
 
 
 def make_engine(db: str) -> Engine:
     try:
         url = make_url(url_for(db))
     except ArgumentError:
-        raise RegistryError(f"{display(db)} is not a database URL such as postgresql+psycopg://host/registry") from None
+        raise RegistryError(_("{db} is not a database URL such as postgresql+psycopg://host/registry").format(db=display(db))) from None
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     if url.get_backend_name() != "postgresql":
-        raise RegistryError(f"{display(db)}: the registry runs on SQLite or PostgreSQL only")
+        raise RegistryError(_("{db}: the registry runs on SQLite or PostgreSQL only").format(db=display(db)))
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    except (NoSuchModuleError, ModuleNotFoundError):
+    except (NoSuchModuleError, ImportError):
+        if url.get_driver_name() != "psycopg":
+            # postgresql:// means psycopg2 to SQLAlchemy; the registry's extra installs psycopg (3).
+            raise RegistryError(
+                _("the PostgreSQL driver {driver} named by {db} is not installed; the registry uses "
+                   "psycopg: write the URL as postgresql+psycopg://… and install it with: pip install "
+                   "'registry[postgres]'").format(driver=url.get_driver_name(), db=display(db))
+            ) from None
         raise RegistryError(
-            "the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'"
+            _("the PostgreSQL driver is not installed; install it with: pip install 'registry[postgres]'")
         ) from None
 
     @event.listens_for(engine, "connect")
@@ -276,29 +280,29 @@ def backup_sqlite(engine: Engine, target: Path) -> None:
 # -- faults -------------------------------------------------------------------------
 
 _SQLITE_FAULTS = (
-    ("database or disk is full", "the disk holding {db} is full; nothing was recorded"),
-    ("readonly database", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
-    ("read-only", "{db} is read-only (the file or its folder or mount); nothing was recorded"),
-    ("database is locked", "the registry {db} is busy with another writer; nothing was recorded, try again"),
-    ("database is busy", "the registry {db} is busy with another writer; nothing was recorded, try again"),
-    ("unable to open database file", "cannot open {db}: the folder is missing or permission is denied"),
-    ("not a database", "{db} is not a registry: the file is not a SQLite database"),
-    ("disk i/o error", "a disk error occurred reading or writing {db}; nothing was recorded"),
+    ("database or disk is full", N_("the disk holding {db} is full; nothing was recorded")),
+    ("readonly database", N_("{db} is read-only (the file or its folder or mount); nothing was recorded")),
+    ("read-only", N_("{db} is read-only (the file or its folder or mount); nothing was recorded")),
+    ("database is locked", N_("the registry {db} is busy with another writer; nothing was recorded, try again")),
+    ("database is busy", N_("the registry {db} is busy with another writer; nothing was recorded, try again")),
+    ("unable to open database file", N_("cannot open {db}: the folder is missing or permission is denied")),
+    ("not a database", N_("{db} is not a registry: the file is not a SQLite database")),
+    ("disk i/o error", N_("a disk error occurred reading or writing {db}; nothing was recorded")),
 )
 
 _POSTGRES_FAULTS = {
-    "53100": "the database server's disk is full; nothing was recorded",
-    "53200": "the database server is out of memory; nothing was recorded",
-    "25006": "{db} is read-only; nothing was recorded",
-    "55P03": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "40P01": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "40001": "the registry {db} is busy with another writer; nothing was recorded, try again",
-    "57014": "the database server did not answer within the time limit; nothing was recorded",
-    "42501": "permission denied on {db}; ask its administrator for access",
-    "28P01": "the database server refused the user name or password for {db}",
-    "28000": "the database server refused the connection to {db} (authentication)",
-    "3D000": "the database named in {db} does not exist",
-    "57P01": "the database server shut down during the command; nothing was recorded",
+    "53100": N_("the database server's disk is full; nothing was recorded"),
+    "53200": N_("the database server is out of memory; nothing was recorded"),
+    "25006": N_("{db} is read-only; nothing was recorded"),
+    "55P03": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "40P01": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "40001": N_("the registry {db} is busy with another writer; nothing was recorded, try again"),
+    "57014": N_("the database server did not answer within the time limit; nothing was recorded"),
+    "42501": N_("permission denied on {db}; ask its administrator for access"),
+    "28P01": N_("the database server refused the user name or password for {db}"),
+    "28000": N_("the database server refused the connection to {db} (authentication)"),
+    "3D000": N_("the database named in {db} does not exist"),
+    "57P01": N_("the database server shut down during the command; nothing was recorded"),
 }
 
 
@@ -309,23 +313,23 @@ def fault_sentence(error: BaseException, db: str) -> str | None:
         orig = error.orig
         code = getattr(orig, "sqlstate", None)
         if code in _POSTGRES_FAULTS:
-            return _POSTGRES_FAULTS[code].format(db=name)
+            return _(_POSTGRES_FAULTS[code]).format(db=name)
         message = str(orig).lower()
         if error.connection_invalidated or code is None and not isinstance(orig, sqlite3.Error):
             if "timeout" in message or "timed out" in message:
-                return f"the database server for {name} did not answer within {CONNECT_TIMEOUT_SECONDS} s"
+                return _("the database server for {name} did not answer within {seconds} s").format(name=name, seconds=CONNECT_TIMEOUT_SECONDS)
             if any(word in message for word in ("connection", "could not", "server", "refused", "resolve")):
-                return f"cannot reach the database server for {name}; is it running and reachable?"
+                return _("cannot reach the database server for {name}; is it running and reachable?").format(name=name)
         for fragment, sentence in _SQLITE_FAULTS:
             if fragment in message:
-                return sentence.format(db=name)
+                return _(sentence).format(db=name)
         return None
     if isinstance(error, OSError):
         if error.errno == 28:
-            return f"the disk holding {name} is full; nothing was recorded"
+            return _("the disk holding {name} is full; nothing was recorded").format(name=name)
         if isinstance(error, PermissionError):
-            return f"permission denied: {error.filename or name}"
+            return _("permission denied: {file}").format(file=error.filename or name)
         if error.errno == 30:
-            return f"{name} is on a read-only file system; nothing was recorded"
-        return f"cannot use {error.filename or name}: {error.strerror or error}"
+            return _("{name} is on a read-only file system; nothing was recorded").format(name=name)
+        return _("cannot use {file}: {reason}").format(file=error.filename or name, reason=error.strerror or error)
     return None

@@ -31,6 +31,7 @@ from .errors import NoticeError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport, RosterRow
 from .timerules import canonical_order, clock, event_in_force_at, recorded_by, share_a_date, version_shown
 from .timerules import current as current_rows
+from .i18n import _
 
 
 class PersonMap:
@@ -186,7 +187,7 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
         """The person's open holding in this organization, the same title first."""
         if (person, title) in open_:
             return open_[(person, title)]
-        return next((d for (holder, _), d in open_.items() if holder == person), None)
+        return next((d for (holder, _unused), d in open_.items() if holder == person), None)
 
     def roster_row(row: RosterRow, on: date) -> None:
         """A roster says the person holds the post on its date: a holding already open
@@ -221,7 +222,7 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
                 confirmed = held
             elif held is not None:
                 raise NoticeError(
-                    f"{number} appoints {action.name} as {action.title} on {on}, a post they already hold"
+                    _("{number} appoints {name} as {title} on {on}, a post they already hold").format(number=number, name=action.name, title=action.title, on=on)
                 )
             draft = Draft(
                 person_id=person, post_id=post_id(action.title), since=on, until=None,
@@ -233,7 +234,7 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
             after = people.ranked_after(action)
             if after is not None:
                 if after == person:
-                    raise NoticeError(f"{number} ranks {action.name} after themselves")
+                    raise NoticeError(_("{number} ranks {name} after themselves").format(number=number, name=action.name))
                 draft.ranked_after_person_id = after
                 anchor = held_in_org(after, action.title)
                 if anchor is None:
@@ -267,7 +268,7 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
                 drafts.append(draft)
                 ranking.setdefault(action.title, []).append(draft)
             elif draft.since == on:
-                raise NoticeError(f"{number} removes {action.name} as {action.title} on the day of appointment")
+                raise NoticeError(_("{number} removes {name} as {title} on the day of appointment").format(number=number, name=action.name, title=action.title))
             draft.until = on
             draft.end_action_id = action.id
             draft.end_reason = action.end_reason or "removed"
@@ -336,7 +337,7 @@ def overlapping_drafts(drafts: Iterable) -> Iterable[tuple]:
     by_post: dict[tuple[int, int], list] = {}
     for item in drafts:
         by_post.setdefault((item.person_id, item.post_id), []).append(item)
-    for _, group in sorted(by_post.items(), key=lambda entry: entry[0]):
+    for _unused, group in sorted(by_post.items(), key=lambda entry: entry[0]):
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 if share_a_date(a, b):
@@ -358,8 +359,8 @@ def refuse_overlaps(session: Session, drafts: list[Draft]) -> None:
         person = session.get(Person, a.person_id)
         spans = sorted(_span(d) for d in (a, b))
         raise NoticeError(
-            f"{person.name} (person {person.id}) would hold {a.title} twice at once ({spans[0]} and {spans[1]}); "
-            f"a second holding needs an appointment between the two on record, or --person to name someone else"
+            _("{name} (person {id}) would hold {title} twice at once ({spans} and {spans1}); a second "
+               "holding needs an appointment between the two on record, or --person to name someone else").format(name=person.name, id=person.id, title=a.title, spans=spans[0], spans1=spans[1])
         )
 
 

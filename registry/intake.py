@@ -31,6 +31,7 @@ from .models import Notice, NoticeVersion
 from .parse import Heading, read_heading
 from .record import Outcome, add_notice, check_links
 from .text import check_size, decode
+from .i18n import _
 
 ATTEMPTS = 2  # a second look after a lost race for a document number; never a wait
 
@@ -97,24 +98,24 @@ def read_sources(paths: Iterable[str], stdin: Callable[[], bytes] | None = None)
                 readable = [p for p in files if p.suffix.lower() in documents.READABLE_SUFFIXES]
                 others = [p for p in files if p.suffix.lower() not in documents.READABLE_SUFFIXES]
                 if not readable:
-                    listed = f"; not read: {', '.join(str(p) for p in others)}" if others else ""
-                    raise RegistryError(f"the directory {name} holds no .txt, .pdf or .docx files{listed}")
+                    listed = _("; not read: {items}").format(items=', '.join(str(p) for p in others)) if others else ""
+                    raise RegistryError(_("the directory {name} holds no .txt, .pdf or .docx files{listed}").format(name=name, listed=listed))
                 for file in readable:
                     sources += _file_items(str(file), str(file.relative_to(path)), file.read_bytes())
                 sources += [Source(str(file), b"", unread=_why_not_read(file)) for file in others]
             elif path.is_file():
                 sources += _file_items(str(path), path.name, path.read_bytes())
             else:
-                raise RegistryError(f"no file or directory called {name}")
+                raise RegistryError(_("no file or directory called {name}").format(name=name))
         except OSError as error:
-            raise RegistryError(f"cannot read {name}: {error.strerror or error}") from None
+            raise RegistryError(_("cannot read {name}: {value}").format(name=name, value=error.strerror or error)) from None
     return sources
 
 
 def _why_not_read(path: Path) -> str:
     if path.suffix.lower() == ".doc":
-        return "a Word 97-2003 .doc file; save it as .docx or PDF"
-    return "not a .txt, .pdf or .docx file"
+        return _("a Word 97-2003 .doc file; save it as .docx or PDF")
+    return _("not a .txt, .pdf or .docx file")
 
 
 def _file_items(label: str, file: str, data: bytes) -> list[Source]:
@@ -130,14 +131,14 @@ def _file_items(label: str, file: str, data: bytes) -> list[Source]:
                        origin=Origin(file, None, document.pages))]
     items = []
     for document in found:
-        where = f"document {document.position}"
+        where = _("document {position}").format(position=document.position)
         if document.pages:
             first, last = document.pages
-            where += f", page {first}" if first == last else f", pages {first}-{last}"
+            where += _(", page {first}").format(first=first) if first == last else _(", pages {first}-{last}").format(first=first, last=last)
         item = Source(f"{label} ({where})", document.text, origin=Origin(file, document.position, document.pages),
                       number=document.number, title=document.title)
         if not document.personnel:
-            item.skipped = documents.NOT_PERSONNEL
+            item.skipped = _(documents.NOT_PERSONNEL)
         items.append(item)
     return items
 
@@ -194,7 +195,7 @@ def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run:
         except OperationalError as error:
             if not _busy(error):
                 raise
-            raise RegistryError("the registry is busy with another writer; nothing was recorded, try again") from None
+            raise RegistryError(_("the registry is busy with another writer; nothing was recorded, try again")) from None
     raise AssertionError("unreachable")
 
 
@@ -269,7 +270,7 @@ def record_confirmed(engine: Engine, source: Source, confirmed: list[tuple], *, 
         outcome = _add(session, source, recorded_by=recorded_by, links=links)
         if outcome.status == "recorded" and plan_signature(outcome, seen) != confirmed:
             raise RegistryError(
-                f"the registry changed since the preview of {outcome.notice.number}; nothing was recorded, run again"
+                _("the registry changed since the preview of {number}; nothing was recorded, run again").format(number=outcome.notice.number)
             )
         return outcome
 

@@ -12,39 +12,40 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from .errors import NoticeError, RegistryError
+from .i18n import N_, _
 
 # What a clerk calls each bounded field; a field not named here is called by its column.
 LABELS = {
-    "people.name": "the name",
-    "actions.name": "the name",
-    "actions.ranked_after_name": "the name in 列…之后",
-    "actions.title": "the post title",
-    "posts.title": "the post title",
-    "organizations.name": "the organization name",
-    "org_aliases.alias": "the organization name",
-    "notices.number": "the document number",
-    "notices.series": "the document series",
-    "notice_versions.title": "the notice title",
-    "notice_versions.issuer": "the issuer",
-    "notice_versions.addressees": "the addressees",
-    "notice_versions.basis": "the basis",
-    "notice_versions.signer": "the signer",
-    "actions.secondment": "the secondment",
-    "holdings.secondment": "the secondment",
-    "notice_versions.recorded_by": "the user (--user)",
-    "notice_versions.superseded_by": "the user (--user)",
-    "person_events.recorded_by": "the user (--user)",
-    "person_events.undone_by": "the user (--user)",
+    "people.name": N_("the name"),
+    "actions.name": N_("the name"),
+    "actions.ranked_after_name": N_("the name in 列…之后"),
+    "actions.title": N_("the post title"),
+    "posts.title": N_("the post title"),
+    "organizations.name": N_("the organization name"),
+    "org_aliases.alias": N_("the organization name"),
+    "notices.number": N_("the document number"),
+    "notices.series": N_("the document series"),
+    "notice_versions.title": N_("the notice title"),
+    "notice_versions.issuer": N_("the issuer"),
+    "notice_versions.addressees": N_("the addressees"),
+    "notice_versions.basis": N_("the basis"),
+    "notice_versions.signer": N_("the signer"),
+    "actions.secondment": N_("the secondment"),
+    "holdings.secondment": N_("the secondment"),
+    "notice_versions.recorded_by": N_("the user (--user)"),
+    "notice_versions.superseded_by": N_("the user (--user)"),
+    "person_events.recorded_by": N_("the user (--user)"),
+    "person_events.undone_by": N_("the user (--user)"),
 }
 # Fields a clerk gives on the command line, rather than read from a notice.
 _COMMAND_LINE = {"recorded_by", "superseded_by", "undone_by"}
 
 
 def too_long(table: str, column: str, value: str, limit: int) -> RegistryError:
-    label = LABELS.get(f"{table}.{column}", f"{table}.{column}")
+    label = _(LABELS.get(f"{table}.{column}", f"{table}.{column}"))
     shown = value if len(value) <= 20 else value[:20] + "…"
     error = RegistryError if column in _COMMAND_LINE else NoticeError
-    return error(f"{label} {shown!r} is {len(value)} characters long; the registry keeps at most {limit}")
+    return error(_("{label} {shown!r} is {count} characters long; the registry keeps at most {limit}").format(label=label, shown=shown, count=len(value), limit=limit))
 
 
 @event.listens_for(Session, "before_flush")
@@ -67,6 +68,6 @@ MAX_NOTICE_CHARACTERS = 200_000
 def check_notice_length(text: str) -> None:
     if len(text) > MAX_NOTICE_CHARACTERS:
         raise NoticeError(
-            f"the notice is {len(text)} characters long; a notice is at most {MAX_NOTICE_CHARACTERS}, "
-            f"so this is not one notice"
+            _("the notice is {count} characters long; a notice is at most {MAX_NOTICE_CHARACTERS}, so "
+               "this is not one notice").format(count=len(text), MAX_NOTICE_CHARACTERS=MAX_NOTICE_CHARACTERS)
         )

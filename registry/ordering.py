@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from .errors import RegistryError
 from .orgs import canonical_org_name, lookup_org
 from .text import decode
+from .i18n import _
 
 # Canonical names, as the notices write them (市 prefix).  Kept in the README too.
 DEFAULT_ORDER: tuple[str, ...] = (
@@ -68,7 +69,7 @@ def read_order(session: Session, path: Path) -> list[str]:
     try:
         text = decode(path.read_bytes())
     except OSError as error:
-        raise RegistryError(f"cannot read the order file {path}: {error.strerror}") from None
+        raise RegistryError(_("cannot read the order file {path}: {strerror}").format(path=path, strerror=error.strerror)) from None
     names: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -77,7 +78,7 @@ def read_order(session: Session, path: Path) -> list[str]:
         try:
             org = lookup_org(session, line)
         except RegistryError as error:
-            raise RegistryError(f"{path} line {number}: {error}") from None
+            raise RegistryError(_("{path} line {number}: {error}").format(path=path, number=number, error=error)) from None
         if org.name not in names:
             names.append(org.name)
     return names

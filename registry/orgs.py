@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import Organization, OrgAlias
+from .i18n import _
 
 # Head titles lead a roster; 常务副… and 副… follow; anything else comes last.
 HEAD_TITLES = (
@@ -177,8 +178,8 @@ def lookup_org(session: Session, name: str) -> Organization:
         return org
     names = list(session.scalars(select(Organization.name))) + list(session.scalars(select(OrgAlias.alias)))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    raise NotFound(f"no organization called {name!r}{hint}")
+    hint = _("; closest: {items}").format(items=', '.join(close)) if close else ""
+    raise NotFound(_("no organization called {name!r}{hint}").format(name=name, hint=hint))
 
 
 def create_org(session: Session, name: str) -> Organization:

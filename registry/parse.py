@@ -26,17 +26,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable
 
+from .dates import ImpossibleDate, chinese_number, find_dates
 from .errors import NoticeError
 from .orgs import TITLES, canonical_org_name, split_title
 from .text import check_size, normalize, squeeze
+from .i18n import _
 
 _NUMBER = re.compile(
     r"(?P<series>[\u4e00-\u9fff]{1,10}?)\s*[〔［\[（【]\s*(?P<year>\d{4})\s*[〕］\]）】]\s*(?P<seq>\d{1,4})\s*号"
 )
 # A one-line notice runs the title into the number: "…任免职的通知林政发〔2023〕20号".
 _TITLE_ENDINGS = ("通知", "决定", "通报", "批复", "命令")
-_DATE_ARABIC = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CHINESE = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _BASIS = re.compile(r"经[^。；]{0,80}?研究[^。；]{0,20}?决定[：]?")
 _CN_NUMERAL = "一二三四五六七八九十"
 # Item numbers: 一、  1、  1．  （一）  （1）
@@ -52,8 +52,6 @@ _REASON_PARTS = {"另有任用": "reassigned", "退休": "retired", "终止试�
 _LEADING_REASONS = {"到龄退休": "retired", "退休": "retired", "挂职期满": "secondment_ended",
                     "工作需要": None, "工作调动": None}
 _NOT_IN_NAMES = ("的", "免去", "任命", "职务", "之后", "辞去", "同志", "不再")
-
-_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # "confirmed": an acting holding ended by the same person's substantive appointment (代理转正).
 END_REASONS = ("removed", "resigned", "retired", "probation_terminated", "reassigned", "secondment_ended",
@@ -118,22 +116,6 @@ class Clause:
     actions: int
 
 
-def chinese_number(text: str) -> int:
-    """'1', '一', '两', '十二', '二十' to int; ValueError on anything else."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(ch not in _DIGITS and ch != "十" for ch in text):
-        raise ValueError(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
-            raise ValueError(text)
-        return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
-    if len(text) == 1:
-        return _DIGITS[text]
-    return int("".join(str(_DIGITS[ch]) for ch in text))  # 二〇二三
-
-
 @dataclass(frozen=True)
 class Heading:
     """A notice's number and date: enough to order a batch before anything else is read."""
@@ -153,7 +135,7 @@ def _read_heading(text: str):
     """Find the number and the date in normalized text; NoticeError if either is missing or impossible."""
     number = _NUMBER.search(text)
     if number is None:
-        raise NoticeError("the text has no document number (such as 林政发〔2023〕2号)")
+        raise NoticeError(_("the text has no document number (such as 林政发〔2023〕2号)"))
     series, year, seq = number["series"], int(number["year"]), int(number["seq"])
     series_start = number.start("series")
     cut = max(series.rfind(ending) + len(ending) if ending in series else 0 for ending in _TITLE_ENDINGS)
@@ -163,7 +145,7 @@ def _read_heading(text: str):
     after_number = text[number.end():]
     dates = _all_dates(after_number)
     if not dates:
-        raise NoticeError(f"{number_text} has no date (such as 2023年2月6日)")
+        raise NoticeError(_("{number_text} has no date (such as 2023年2月6日)").format(number_text=number_text))
     date_match, notice_date = dates[-1]
     return Heading(number_text, series, year, seq, notice_date), series_start, after_number, date_match
 
@@ -202,7 +184,7 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
         addressees = squeezed[: basis_match.start()].rstrip("：")
         start = basis_match.end()
     else:
-        first, colon, _ = squeezed.partition("：")
+        first, colon, _unused = squeezed.partition("：")
         if colon and not re.search(r"任|免|辞去|代理", first):
             addressees, start = first, len(first) + 1
     decision = _mark_line_ends(body_text[_unsqueezed_index(body_text, start):])
@@ -216,17 +198,17 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     clauses = _split_clauses(body)
     if len(clauses) > MAX_CLAUSES:
         raise NoticeError(
-            f"{number_text} has {len(clauses):,} clauses, more than any notice (at most {MAX_CLAUSES:,}); "
-            "it is not read"
+            _("{number_text} has {count:,} clauses, more than any notice (at most {MAX_CLAUSES:,}); it "
+               "is not read").format(number_text=number_text, count=len(clauses), MAX_CLAUSES=MAX_CLAUSES)
         )
     for clause in clauses:
         if len(clause) > MAX_CLAUSE_CHARACTERS:
             raise NoticeError(
-                f"the clause starting {clause[:60]!r} is {len(clause):,} characters long, more than any clause "
-                f"(at most {MAX_CLAUSE_CHARACTERS:,}); a clause boundary (。；) may be missing"
+                _("the clause starting {value!r} is {count:,} characters long, more than any clause (at most "
+                   "{MAX_CLAUSE_CHARACTERS:,}); a clause boundary (。；) may be missing").format(value=clause[:60], count=len(clause), MAX_CLAUSE_CHARACTERS=MAX_CLAUSE_CHARACTERS)
             )
     if not any(_looks_personnel(clause) for clause in clauses):
-        raise NoticeError(f"{number_text} has no appointment or removal clause; it is not a personnel notice")
+        raise NoticeError(_("{number_text} has no appointment or removal clause; it is not a personnel notice").format(number_text=number_text))
 
     reader = _ClauseReader(tuple(known_orgs))
     actions: list[ParsedAction] = []
@@ -234,11 +216,11 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     for clause in clauses:
         new = reader.read(clause, offset=len(actions))
         if not new and not reader.header_only(clause):
-            raise NoticeError(f"nothing was read from the clause {_q(clause)}")
+            raise NoticeError(_("nothing was read from the clause {clause}").format(clause=_q(clause)))
         read.append(Clause(clause, len(new)))
         actions.extend(new)
     if not actions:
-        raise NoticeError(f"{number_text} has no appointment or removal clause; it is not a personnel notice")
+        raise NoticeError(_("{number_text} has no appointment or removal clause; it is not a personnel notice").format(number_text=number_text))
     _check_coverage(body, read)
     return ParsedNotice(
         number=number_text, series=series, year=year, seq=seq, issuer=issuer, title=title,
@@ -247,11 +229,16 @@ def parse_notice(raw: str, known_orgs: Iterable[str] = ()) -> ParsedNotice:
     )
 
 
+def _where(part: str) -> str:
+    """Where reading stopped, as an expectation's message ends: " in '…'"."""
+    return _(" in {part!r}").format(part=part)
+
+
 def _q(text: str) -> str:
     """A clause or a part quoted in a message: whole, unless it is too long to print."""
     if len(text) <= 200:
         return repr(text)
-    return repr(text[:60] + "…") + f" ({len(text):,} characters)"
+    return repr(text[:60] + "…") + _(" ({count:,} characters)").format(count=len(text))
 
 
 _SEPARATORS = re.compile(r"[；。，、\s]")
@@ -268,7 +255,7 @@ def _check_coverage(body: str, clauses: list[Clause]) -> None:
     whole = _SEPARATORS.sub("", body)
     if read != whole:
         at = next((i for i, (a, b) in enumerate(zip(read, whole)) if a != b), min(len(read), len(whole)))
-        raise NoticeError(f"the part {_q(whole[at:at + 40])} of the decision was not read")
+        raise NoticeError(_("the part {value} of the decision was not read").format(value=_q(whole[at:at + 40])))
 
 
 def _mark_line_ends(text: str) -> str:
@@ -316,20 +303,15 @@ def _full_stops(body: str) -> str:
 
 
 def _all_dates(text: str):
-    found = []
-    for pattern, convert in ((_DATE_ARABIC, int), (_DATE_CHINESE, chinese_number)):
-        for m in pattern.finditer(text):
-            label = f"{m.group(1)}年{m.group(2)}月{m.group(3)}日".replace(" ", "")
-            try:
-                found.append((m, date(convert(m.group(1)), convert(m.group(2)), convert(m.group(3)))))
-            except ValueError:
-                raise NoticeError(f"the date {label} is not a real date") from None
-    return sorted(found, key=lambda pair: pair[0].start())
+    try:
+        return find_dates(text)
+    except ImpossibleDate as error:
+        raise NoticeError(f"the date {error.label} is not a real date") from None
 
 
 def _split_header(header: str) -> tuple[str, str]:
     if "关于" in header:
-        issuer, _, rest = header.partition("关于")
+        issuer, _unused, rest = header.partition("关于")
         return issuer, "关于" + rest
     return "", header
 
@@ -480,8 +462,7 @@ class _ClauseReader:
                 continue
             if (m := re.fullmatch(r"因(?P<reason>.+)", part)) and not actions and not leading and not qualifiers:
                 if m["reason"] not in _LEADING_REASONS:
-                    raise NoticeError(f"cannot read the reason {part!r} in the clause {_q(clause)}: "
-                                      f"expected one of {'、'.join('因' + r for r in _LEADING_REASONS)}")
+                    raise NoticeError(_("cannot read the reason {part!r} in the clause {clause}: expected one of {items}").format(part=part, clause=_q(clause), items='、'.join('因' + r for r in _LEADING_REASONS)))
                 leading.append(_LEADING_REASONS[m["reason"]])
                 continue
             m = re.fullmatch(r"(?P<name>.+?)(?:同志)?挂职期满", part)
@@ -493,8 +474,8 @@ class _ClauseReader:
             if not new:
                 expected = self._expected(part, mode, clause)
                 if part == text:  # the whole clause: no need to quote it twice
-                    expected = expected.replace(f" in {part!r}", "")
-                raise NoticeError(f"cannot read the clause {_q(clause)}: {expected}")
+                    expected = expected.replace(_where(part), "")
+                raise NoticeError(_("cannot read the clause {clause}: {expected}").format(clause=_q(clause), expected=expected))
             previous = list(range(len(actions), len(actions) + len(new)))
             new = _same_person_within(new, offset + len(actions))
             for action in new:
@@ -506,7 +487,7 @@ class _ClauseReader:
                 continue
             removals = [i for i, a in enumerate(actions) if a.kind == "remove"]
             if not removals:
-                raise NoticeError(f"a removal reason stands without a removal in the clause {_q(clause)}")
+                raise NoticeError(_("a removal reason stands without a removal in the clause {clause}").format(clause=_q(clause)))
             actions = self._apply_reason(actions, removals, reason, clause)
         self.section = mode
         return actions
@@ -519,51 +500,51 @@ class _ClauseReader:
             if not verb:
                 names, verb, posts = m["rest"].partition("代理")
             if not verb:
-                return f"expected 为 or 代理 after the names in {part!r}"
+                return _("expected 为 or 代理 after the names{where}").format(where=_where(part))
             return self._names_expected(names, clause) or self._posts_expected(posts)
         if m := re.fullmatch(r"免去(?P<rest>.*)", part):
             names, of, posts = m["rest"].partition("的")
             if not of:
-                return f"expected 的, or an organization on record, after the name in {part!r}"
+                return _("expected 的, or an organization on record, after the name{where}").format(where=_where(part))
             return self._names_expected(names, clause) or self._posts_expected(posts)
         for verb in re.finditer(r"兼任|担任|代理|任", part):
             if verb.start():
                 names, posts = part[: verb.start()], part[verb.end():]
                 return self._names_expected(names, clause) or self._posts_expected(posts)
         if mode == "appoint" and "为" in part:
-            names, _, posts = part.partition("为")
+            names, _unused, posts = part.partition("为")
             return self._names_expected(names, clause) or self._posts_expected(posts)
         if mode == "remove":
-            return f"expected a post and 职务 after the name in {part!r}"
-        return f"expected a name and a verb (任, 任命…为, 免去, 兼任, 代理) in {part!r}"
+            return _("expected a post and 职务 after the name{where}").format(where=_where(part))
+        return _("expected a name and a verb (任, 任命…为, 免去, 兼任, 代理){where}").format(where=_where(part))
 
     def _names_expected(self, names: str, clause: str) -> str:
         for name in names.split("、"):
             if _name_or_none(name) is None:
                 _refuse_long_name(name, clause)
-                return f"expected a name where {name!r} stands"
+                return _("expected a name where {name!r} stands").format(name=name)
         return ""
 
     def _posts_expected(self, posts: str) -> str:
         if not posts:
-            return "expected a post after the verb"
+            return _("expected a post after the verb")
         previous = None
         for post in posts.split("、"):
-            for piece, _ in _concurrent_pieces(_strip_post(post)):
+            for piece, _unused in _concurrent_pieces(_strip_post(post)):
                 split = split_title(piece)
                 if split is None:
-                    return f"expected a title (局长, 副主任 …) at the end of {piece!r}"
+                    return _("expected a title (局长, 副主任 …) at the end of {piece!r}").format(piece=piece)
                 if not split[0] and previous is None:
-                    return f"expected an organization before the title {split[1]!r}"
+                    return _("expected an organization before the title {split1!r}").format(split1=split[1])
                 previous = split[0] or previous
-        return f"expected a name, a verb and a post in {posts!r}"
+        return _("expected a name, a verb and a post in {posts!r}").format(posts=posts)
 
     def _apply_reason(self, actions, previous, reason, clause):
         if not previous or any(actions[i].kind != "remove" for i in previous):
-            raise NoticeError(f"a removal reason stands without a removal in the clause {_q(clause)}")
+            raise NoticeError(_("a removal reason stands without a removal in the clause {clause}").format(clause=_q(clause)))
         for i in previous:
             if actions[i].end_reason not in ("removed", reason):
-                raise NoticeError(f"two removal reasons in the clause {_q(clause)}")
+                raise NoticeError(_("two removal reasons in the clause {clause}").format(clause=_q(clause)))
             actions[i] = replace(actions[i], end_reason=reason)
         return actions
 
@@ -575,7 +556,7 @@ class _ClauseReader:
         m = re.fullmatch(r"免去其(?P<concurrent>兼任的)?(?P<posts>.+?)(?:的)?(?:职务)?", part)
         if m:
             if subject is None:
-                raise NoticeError(f"免去其 has no one named before it in the clause {_q(clause)}")
+                raise NoticeError(_("免去其 has no one named before it in the clause {clause}").format(clause=_q(clause)))
             actions = self._removals([(subject[0], None)], m["posts"], clause, q, concurrent=bool(m["concurrent"]))
             return [replace(a, same_person_as=subject[1]) for a in actions], mode
         m = re.fullmatch(r"免去(?P<body>.+?)(?:职务)?", part)
@@ -611,7 +592,7 @@ class _ClauseReader:
         return None
 
     def _posts_ok(self, posts: str) -> bool:
-        split = [split_title(piece) for post in posts.split("、") for piece, _ in _concurrent_pieces(_strip_post(post))]
+        split = [split_title(piece) for post in posts.split("、") for piece, _unused in _concurrent_pieces(_strip_post(post))]
         return bool(split) and all(split) and bool(split[0][0])
 
     def _names(self, names: str, clause: str) -> list[tuple[str, str | None]]:
@@ -621,17 +602,17 @@ class _ClauseReader:
 
     def _appointments(self, names, posts, clause, q, concurrent=False, acting=False) -> list[ParsedAction]:
         if q.end_reason:
-            raise NoticeError(f"a removal reason stands on an appointment in the clause {_q(clause)}")
+            raise NoticeError(_("a removal reason stands on an appointment in the clause {clause}").format(clause=_q(clause)))
         people = self._names(names, clause)
         split_posts = self._split_posts(posts, clause)
         if len(people) > 1 and len(split_posts) > 1:
-            raise NoticeError(f"several names and several posts in one appointment are ambiguous: {_q(clause)}")
+            raise NoticeError(_("several names and several posts in one appointment are ambiguous: {clause}").format(clause=_q(clause)))
         actions = []
         for index, (name, gender) in enumerate(people):
             # 任命甲、乙为A（列丙之后）: 甲 after 丙, then 乙 after 甲.
             after = q.ranked_after if index == 0 or q.ranked_after is None else people[index - 1][0]
             if after == name:
-                raise NoticeError(f"the clause {_q(clause)} ranks {name} after themselves")
+                raise NoticeError(_("the clause {clause} ranks {name} after themselves").format(clause=_q(clause), name=name))
             for org, title, second in split_posts:
                 actions.append(ParsedAction(
                     kind="appoint", name=name, org=org, title=title, clause=clause,
@@ -646,11 +627,11 @@ class _ClauseReader:
     def _removal_body(self, body: str, clause: str, q) -> list[ParsedAction]:
         body = body.removesuffix("的")  # 免去X A、B的职务
         if "的" in body:
-            names, _, posts = body.partition("的")
+            names, _unused, posts = body.partition("的")
             return self._removals(self._names(names, clause), posts, clause, q)
         cut = self._name_end(body)
         if cut is None:
-            raise NoticeError(f"cannot tell the name from the organization in the clause {_q(clause)}")
+            raise NoticeError(_("cannot tell the name from the organization in the clause {clause}").format(clause=_q(clause)))
         return self._removals(self._names(body[:cut], clause), body[cut:], clause, q)
 
     def _name_end(self, body: str) -> int | None:
@@ -675,12 +656,12 @@ class _ClauseReader:
 
     def _removals(self, people, posts, clause, q, reason=None, concurrent=False) -> list[ParsedAction]:
         if q.probation_months or q.ranked_after:
-            raise NoticeError(f"a probation or ranking stands on a removal in the clause {_q(clause)}")
+            raise NoticeError(_("a probation or ranking stands on a removal in the clause {clause}").format(clause=_q(clause)))
         if reason and q.end_reason and reason != q.end_reason:
-            raise NoticeError(f"two removal reasons in the clause {_q(clause)}")
+            raise NoticeError(_("two removal reasons in the clause {clause}").format(clause=_q(clause)))
         split_posts = self._split_posts(posts, clause)
         if len(people) > 1 and len(split_posts) > 1:
-            raise NoticeError(f"several names and several posts in one removal are ambiguous: {_q(clause)}")
+            raise NoticeError(_("several names and several posts in one removal are ambiguous: {clause}").format(clause=_q(clause)))
         actions = []
         for name, gender in people:
             for org, title, second in split_posts:
@@ -705,11 +686,11 @@ class _ClauseReader:
     def _split_post(self, post: str, clause: str, previous_org: str | None) -> tuple[str, str]:
         split = split_title(post)
         if split is None:
-            raise NoticeError(f"cannot tell the title in {post!r} in the clause {_q(clause)}")
+            raise NoticeError(_("cannot tell the title in {post!r} in the clause {clause}").format(post=post, clause=_q(clause)))
         org, title = split
         if not org:
             if previous_org is None:
-                raise NoticeError(f"no organization for the title {title!r} in the clause {_q(clause)}")
+                raise NoticeError(_("no organization for the title {title!r} in the clause {clause}").format(title=title, clause=_q(clause)))
             return previous_org, title
         org = canonical_org_name(org)
         if not self._known(org):
@@ -735,11 +716,11 @@ def _check_new_org(org: str, clause: str) -> None:
         bare = bare.replace(word, "〇" * len(word))
     title = next((t for t in TITLES if 0 <= bare.find(t) < len(bare) - len(t)), None)
     if verb or mark or title:
-        why = (f"the verb {verb}" if verb else f"the punctuation {mark}" if mark
-               else f"the title {title} followed by more")
+        why = (_("the verb {verb}").format(verb=verb) if verb else _("the punctuation {mark}").format(mark=mark) if mark
+               else _("the title {title} followed by more").format(title=title))
         raise NoticeError(
-            f"{org!r} cannot be an organization ({why}) in the clause {_q(clause)}; a clause boundary or a verb "
-            "was not read"
+            _("{org!r} cannot be an organization ({why}) in the clause {clause}; a clause boundary or a "
+               "verb was not read").format(org=org, why=why, clause=_q(clause))
         )
 
 
@@ -777,7 +758,7 @@ class _Qualifiers:
 
         def once(name: str, value, item: str):
             if getattr(q, name) is not None and getattr(q, name) != value:
-                raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {_q(clause)}")
+                raise NoticeError(_("the qualifier （{item}） contradicts another in the clause {clause}").format(item=item, clause=_q(clause)))
             setattr(q, name, value)
 
         for item in items:
@@ -790,14 +771,14 @@ class _Qualifiers:
             elif m := re.fullmatch(rf"(?:挂职(?:时间|期限)?|时间|期限)(?:为)?(?P<span>{_DURATION})", item):
                 _months(m["span"], item, clause)
                 if q.secondment is not None and "，" in q.secondment:
-                    raise NoticeError(f"the qualifier （{item}） contradicts another in the clause {_q(clause)}")
+                    raise NoticeError(_("the qualifier （{item}） contradicts another in the clause {clause}").format(item=item, clause=_q(clause)))
                 q.secondment = f"{q.secondment or '挂职'}，时间{m['span']}"
             elif item in _REASON_PARTS:
                 once("end_reason", _REASON_PARTS[item], item)
             elif item in ("女", "男"):
                 once("gender", item, item)
             else:
-                raise NoticeError(f"cannot read the qualifier （{item}） in the clause {_q(clause)}")
+                raise NoticeError(_("cannot read the qualifier （{item}） in the clause {clause}").format(item=item, clause=_q(clause)))
         return q
 
 
@@ -809,10 +790,10 @@ def _months(span: str, item: str, clause: str) -> int:
     try:
         n = chinese_number(m[1])
     except ValueError:
-        raise NoticeError(f"cannot read the time （{item}） in the clause {_q(clause)}") from None
+        raise NoticeError(_("cannot read the time （{item}） in the clause {clause}").format(item=item, clause=_q(clause))) from None
     months = n if m[2] == "个月" else n * 12 + (6 if m[2] == "年半" else 0)
     if months <= 0:
-        raise NoticeError(f"cannot read the time （{item}） in the clause {_q(clause)}")
+        raise NoticeError(_("cannot read the time （{item}） in the clause {clause}").format(item=item, clause=_q(clause)))
     return months
 
 
@@ -834,7 +815,7 @@ def _take_qualifiers(part: str, clause: str) -> tuple[str, list[str]]:
     bare = re.sub(r"（([^（）]*)）", take, part)
     leftover = re.sub(r"（[女男]）", "", bare)
     if "（" in leftover or "）" in leftover:
-        raise NoticeError(f"unbalanced parentheses in the clause {_q(clause)}")
+        raise NoticeError(_("unbalanced parentheses in the clause {clause}").format(clause=_q(clause)))
     return bare, items
 
 
@@ -867,8 +848,8 @@ def _refuse_long_name(name: str, clause: str) -> None:
     bare = re.sub(r"同志|（[女男]）", "", name)
     if len(bare) > MAX_NAME_CHARACTERS and re.fullmatch(r"[\u4e00-\u9fff·]+", bare):
         raise NoticeError(
-            f"the name {_q(bare)} in the clause {_q(clause)} is {len(bare)} characters long; "
-            f"a name has at most {MAX_NAME_CHARACTERS}"
+            _("the name {bare} in the clause {clause} is {count} characters long; a name has at most "
+               "{MAX_NAME_CHARACTERS}").format(bare=_q(bare), clause=_q(clause), count=len(bare), MAX_NAME_CHARACTERS=MAX_NAME_CHARACTERS)
         )
 
 
@@ -876,5 +857,5 @@ def _clean_name(name: str, clause: str) -> tuple[str, str | None]:
     found = _name_or_none(name)
     if found is None:
         _refuse_long_name(name, clause)
-        raise NoticeError(f"cannot read the name {name!r} in the clause {_q(clause)}")
+        raise NoticeError(_("cannot read the name {name!r} in the clause {clause}").format(name=name, clause=_q(clause)))
     return found

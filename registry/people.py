@@ -30,10 +30,94 @@ from .errors import NotFound, RegistryError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
 from .queries import iso
 from .timerules import (
-    TICK, canonical_order, clock, event_undone_at, held_during, known, recorded_by, share_a_date, version_shown,
+    TICK, canonical_order, clock, event_undone_at, held_during, held_on, known, recorded_by, share_a_date,
+    version_shown,
 )
+from .i18n import _
 
 KINDS = {"merge": "合并", "split": "拆分"}
+
+
+# -- finding a person by part of a name ----------------------------------------------
+
+# A part of a name shared by more people than this lists the first ones and says how many there are.
+MATCHES_SHOWN = 50
+
+
+class AmbiguousName(RegistryError):
+    """Part of a name that is part of several names on record; ``matches`` are the people to choose from."""
+
+    def __init__(self, query: str, matches: list[dict], count: int):
+        self.query, self.matches, self.count = query, matches, count
+        shown = _(" (the first {count} are listed)").format(count=len(matches)) if count > len(matches) else ""
+        super().__init__(_("{query} is part of the names of {count} people on record{shown}; give the whole name or a "
+                            "person id").format(query=query, count=count, shown=shown))
+
+    def answer(self) -> dict:
+        """The JSON of the choice: ``{"query": "尼", "count": 3, "matches": [{"person_id": 31, "name":
+        "尼仓", "posts": ["市商务局局长"]}, …]}``; ``posts`` are those held today."""
+        return {"query": self.query, "count": self.count, "matches": self.matches}
+
+
+def find_person(session: Session, query: str, known_at: datetime | None = None, today: date | None = None) -> str:
+    """What to answer for: ``query`` itself when it is a person id or a whole name on record, or the
+    one name on record that contains it.  AmbiguousName when it is part of the names of people
+    with different names; NotFound, naming the closest names on record, when no name contains it."""
+    query = query.strip()
+    if not query or query.isdigit():
+        return query
+    exists = recorded_by(Person.created_at, known_at)
+    if session.scalar(select(Person.id).where(Person.name == query, exists).limit(1)) is not None:
+        return query
+    rows = session.execute(
+        select(Person.id, Person.name).where(Person.name.contains(query, autoescape=True), exists)
+    ).all()
+    # By code point, the same on both backends (a PostgreSQL collation orders Chinese its own way).
+    rows.sort(key=lambda row: (row.name, row.id))
+    if len({row.name for row in rows}) == 1:
+        return rows[0].name
+    if rows:
+        shown = rows[:MATCHES_SHOWN]
+        posts = _posts_held(session, [row.id for row in shown], today or date.today(), known_at)
+        matches = [{"person_id": row.id, "name": row.name, "posts": posts.get(row.id, [])} for row in shown]
+        raise AmbiguousName(query, matches, len(rows))
+    import difflib
+
+    names = session.scalars(select(Person.name).where(exists).distinct()).all()
+    close = difflib.get_close_matches(query, names, n=10, cutoff=0.4)
+
+    def likeness(name: str) -> tuple:
+        # As alike first; of those, a name that begins as the query does (the family name) first.
+        return (-difflib.SequenceMatcher(None, query, name).ratio(), not name.startswith(query[0]), name)
+
+    close = sorted(close, key=likeness)[:3]
+    hint = _("; closest: {items}").format(items=', '.join(close)) if close else ""
+    raise NotFound(_("nobody called {query} is on record{hint}").format(query=query, hint=hint))
+
+
+def _posts_held(session: Session, person_ids: list[int], on: date, known_at: datetime | None) -> dict[int, list[str]]:
+    """Each person's posts held on ``on`` (organization and title, as one string), in time order."""
+    rows = session.execute(
+        select(Holding.person_id, Holding.since, Holding.id, Organization.name, Post.title)
+        .join(Post, Holding.post_id == Post.id)
+        .join(Organization, Holding.org_id == Organization.id)
+        .where(Holding.person_id.in_(person_ids), held_on(on), known(known_at))
+    ).all()
+    # Sorted here: the backends put an unknown start (NULL) at different ends of an ORDER BY.
+    rows.sort(key=lambda r: (r.person_id, r.since is not None, r.since or date.min, r.id))
+    posts: dict[int, list[str]] = {}
+    for row in rows:
+        posts.setdefault(row.person_id, []).append(f"{row.name}{row.title}")
+    return posts
+
+
+def matches_view(choice: AmbiguousName) -> tuple[list[str], list[list]]:
+    headers = ["人员ID", "姓名", "现任职务"]
+    return headers, [[m["person_id"], m["name"], "、".join(m["posts"])] for m in choice.matches]
+
+
+def matches_csv_view(choice: AmbiguousName) -> tuple[list[str], list[list]]:
+    return ["person_id", "name", "posts"], [[m["person_id"], m["name"], m["posts"]] for m in choice.matches]
 
 
 # -- reading ------------------------------------------------------------------------
@@ -61,14 +145,14 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
     if query.isdigit():
         person = session.get(Person, int(query))
         if person is None or not _exists(person, at):
-            raise NotFound(f"no person with id {query}")
+            raise NotFound(_("no person with id {query}").format(query=query))
         records = [person]
     else:
         records = list(session.scalars(
             select(Person).where(Person.name == query, recorded_by(Person.created_at, at)).order_by(Person.id)
         ))
         if not records:
-            raise NotFound(f"nobody called {query} is on record")
+            raise NotFound(_("nobody called {query} is on record").format(query=query))
     people_map = derive.person_map(session, at)
     mentions = _mentions(session, people_map, at, {people_map.find(person.id) for person in records})
     events = _events(session, at)
@@ -170,12 +254,12 @@ def _event_json(event: PersonEvent, at: datetime | None) -> dict:
 def describe_event(event: dict) -> str:
     """One line: 'event 1: person 14 merged into person 9 (same man) by clerk'."""
     if event["kind"] == "merge":
-        what = f"person {event['other_person_id']} merged into person {event['person_id']}"
+        what = _("person {other_person_id} merged into person {person_id}").format(other_person_id=event['other_person_id'], person_id=event['person_id'])
     else:
-        what = f"person {event['other_person_id']} split from person {event['person_id']}"
-    text = f"event {event['event_id']}: {what} ({event['reason']})"
+        what = _("person {other_person_id} split from person {person_id}").format(other_person_id=event['other_person_id'], person_id=event['person_id'])
+    text = _("event {event_id}: {what} ({reason})").format(event_id=event['event_id'], what=what, reason=event['reason'])
     if event["undone_at"] is not None:
-        text += f", undone ({event['undo_reason']})"
+        text += _(", undone ({undo_reason})").format(undo_reason=event['undo_reason'])
     return text
 
 
@@ -192,7 +276,7 @@ def history_notes(session: Session, query: str, known_at: datetime | None = None
         data = _event_json(event, at)
         if data["undone_at"] is None and {event.person_id, event.other_person_id} & ids and event.id not in seen:
             seen.add(event.id)
-            notes.append("note: " + describe_event(data))
+            notes.append(_("note: {event}").format(event=describe_event(data)))
     return notes
 
 
@@ -245,21 +329,21 @@ def merge(session: Session, kept_id: int, other_id: int, reason: str, by: str = 
     _require_reason(reason)
     now = clock(session, now)
     if kept_id == other_id:
-        raise RegistryError(f"person {kept_id} is already one person; give two different ids")
+        raise RegistryError(_("person {kept_id} is already one person; give two different ids").format(kept_id=kept_id))
     kept, other = _person(session, kept_id, now), _person(session, other_id, now)
     if kept.name != other.name:
         raise RegistryError(
-            f"person {kept.id} is {kept.name} and person {other.id} is {other.name}; only records of one name "
-            f"can be merged (correct a misspelt name with amend)"
+            _("person {id} is {name} and person {id2} is {name2}; only records of one name can be merged "
+               "(correct a misspelt name with amend)").format(id=kept.id, name=kept.name, id2=other.id, name2=other.name)
         )
     before = derive.person_map(session, now)
     if before.find(kept.id) == before.find(other.id):
-        raise RegistryError(f"people {kept.id} and {other.id} are already one person")
+        raise RegistryError(_("people {id} and {id2} are already one person").format(id=kept.id, id2=other.id))
     for person in (kept, other):
         root = before.find(person.id)
         if root != person.id:
-            raise RegistryError(f"person {person.id} is already merged into person {root}; merge with {root} instead")
-    refusal = f"people {kept.id} and {other.id} cannot be one person"
+            raise RegistryError(_("person {id} is already merged into person {root}; merge with {root} instead").format(id=person.id, root=root))
+    refusal = _("people {id} and {id2} cannot be one person").format(id=kept.id, id2=other.id)
     _refuse_same_post_at_once(session, kept.id, other.id, refusal)
     event = PersonEvent(kind="merge", person_id=kept.id, other_person_id=other.id, reason=reason.strip(),
                         recorded_at=now, recorded_by=by)
@@ -280,8 +364,7 @@ def _refuse_same_post_at_once(session: Session, first: int, second: int, refusal
         for b in theirs:
             if a.Holding.post_id == b.Holding.post_id and share_a_date(a.Holding, b.Holding):
                 raise RegistryError(
-                    f"{refusal}: both hold {a.name}{a.title} at the same time "
-                    f"({_span(a.Holding.since, a.Holding.until)} and {_span(b.Holding.since, b.Holding.until)})"
+                    _("{refusal}: both hold {name}{title} at the same time ({span} and {span2})").format(refusal=refusal, name=a.name, title=a.title, span=_span(a.Holding.since, a.Holding.until), span2=_span(b.Holding.since, b.Holding.until))
                 )
 
 
@@ -292,25 +375,24 @@ def split(session: Session, person_id: int, holding_ids: list[int], reason: str,
     now = clock(session, now)
     person = _person(session, person_id, now)
     if not holding_ids:
-        raise RegistryError("name the holdings that move with --holding")
+        raise RegistryError(_("name the holdings that move with --holding"))
     root = derive.person_map(session, now).find(person.id)
     if root != person.id:
-        raise RegistryError(f"person {person.id} is merged into person {root}; split person {root} instead")
+        raise RegistryError(_("person {id} is merged into person {root}; split person {root} instead").format(id=person.id, root=root))
     held = list(session.scalars(select(Holding).where(Holding.person_id == person.id, Holding.known_until.is_(None))))
     by_id = {h.id: h for h in held}
     unknown = [h for h in holding_ids if h not in by_id]
     if unknown:
         raise RegistryError(
-            f"holding {unknown[0]} is not one of person {person.id}'s holdings; see `registry people {person.id}`"
+            _("holding {unknown} is not one of person {id}'s holdings; see `registry people {id}`").format(unknown=unknown[0], id=person.id)
         )
     moving = [by_id[h] for h in dict.fromkeys(holding_ids)]
     rostered = [h.id for h in moving if h.start_action_id is None]
     if rostered:
         # A split moves what notices say about a person; a roster row names its person itself.
-        raise RegistryError(f"holding {rostered[0]} comes from a starting roster, not a notice, "
-                            f"and cannot be split off")
+        raise RegistryError(_("holding {rostered} comes from a starting roster, not a notice, and cannot be split off").format(rostered=rostered[0]))
     if len(moving) == len(held):
-        raise RegistryError(f"that moves every holding of person {person.id}; a split leaves them at least one")
+        raise RegistryError(_("that moves every holding of person {id}; a split leaves them at least one").format(id=person.id))
     new = Person(name=person.name, gender=person.gender, created_at=now)
     session.add(new)
     session.flush()
@@ -318,7 +400,7 @@ def split(session: Session, person_id: int, holding_ids: list[int], reason: str,
                         links=[PersonEventAction(action_id=item["action"], role=item["role"])
                                for item in _actions_behind(session, person.id, moving, held, now)],
                         recorded_at=now, recorded_by=by)
-    _apply(session, event, [person.id, new.id], now, f"person {person.id} cannot be split that way")
+    _apply(session, event, [person.id, new.id], now, _("person {id} cannot be split that way").format(id=person.id))
     return event
 
 
@@ -367,12 +449,12 @@ def undo(session: Session, event_id: int, reason: str, by: str = "", now: dateti
     now = clock(session, now)
     event = session.get(PersonEvent, event_id)
     if event is None or event.recorded_at > now:
-        raise NotFound(f"no person event {event_id}; see `registry people NAME` for event ids")
+        raise NotFound(_("no person event {event_id}; see `registry people NAME` for event ids").format(event_id=event_id))
     if event.undone_at is not None:
-        raise RegistryError(f"event {event.id} was already undone on {event.undone_at:%Y-%m-%d}")
+        raise RegistryError(_("event {id} was already undone on {undone_at:%Y-%m-%d}").format(id=event.id, undone_at=event.undone_at))
     ids = [event.person_id, event.other_person_id]
     event.undone_at, event.undone_by, event.undo_reason = now, by, reason.strip()
-    _apply(session, None, ids, now, f"event {event.id} cannot be undone", before=now - TICK)
+    _apply(session, None, ids, now, _("event {id} cannot be undone").format(id=event.id), before=now - TICK)
     return event
 
 
@@ -380,13 +462,13 @@ def undo(session: Session, event_id: int, reason: str, by: str = "", now: dateti
 
 def _require_reason(reason: str | None) -> None:
     if not reason or not reason.strip():
-        raise RegistryError("a reason is required (--reason)")
+        raise RegistryError(_("a reason is required (--reason)"))
 
 
 def _person(session: Session, person_id: int, now: datetime) -> Person:
     person = session.get(Person, person_id)
     if person is None or person.created_at > now:
-        raise NotFound(f"no person with id {person_id}")
+        raise NotFound(_("no person with id {person_id}").format(person_id=person_id))
     return person
 
 
@@ -408,7 +490,7 @@ def _apply(session: Session, event: PersonEvent | None, ids: list[int], now: dat
         try:
             drafts[org_id] = derive.replay(session, org_id, now)
         except RegistryError as error:
-            raise RegistryError(f"{refusal}: {error}") from None
+            raise RegistryError(_("{refusal}: {error}").format(refusal=refusal, error=error)) from None
     for org_id, org_drafts in drafts.items():
         for clash in _clashes(org_drafts):
             if clash[1:] not in previous:
@@ -416,7 +498,7 @@ def _apply(session: Session, event: PersonEvent | None, ids: list[int], now: dat
                 org = session.get(Organization, org_id).name
                 name = session.get(Person, person_id).name
                 raise RegistryError(
-                    f"{refusal}: {name} would hold {org}{title} twice at once ({spans[0]} and {spans[1]})"
+                    _("{refusal}: {name} would hold {org}{title} twice at once ({spans} and {spans1})").format(refusal=refusal, name=name, org=org, title=title, spans=spans[0], spans1=spans[1])
                 )
     for org_id, org_drafts in drafts.items():
         derive.sync(session, org_id, org_drafts, now)

@@ -13,6 +13,7 @@ batch's earlier notices created to where they were created.
 from __future__ import annotations
 
 from .record import Outcome, PlannedAction
+from .i18n import _
 
 VERBS = {
     ("appoint", False, False): "任",
@@ -156,18 +157,17 @@ def preview_warnings(outcome: Outcome, earlier: dict[int, str] | None = None) ->
             if on_record:
                 ids = ", ".join(map(str, on_record))
                 warnings.append(
-                    f"{name} is recorded as a new person, but people called {name} are on record (ids {ids}); "
-                    f"if this is one of them, add --person {name}=ID"
+                    _("{name} is recorded as a new person, but people called {name} are on record (ids {ids}); "
+                       "if this is one of them, add --person {name}=ID").format(name=name, ids=ids)
                 )
             if new_too:
                 items = ", ".join(map(str, sorted(new_too)))
-                warnings.append(f"{name} in item {index} is recorded as another person than the {name} "
-                                f"of item {items}")
+                warnings.append(_("{name} in item {index} is recorded as another person than the {name} of item {items}").format(name=name, index=index, items=items))
         if step.ranked_after_new:
             warnings.append(
-                f"{step.parsed.ranked_after} is known only from 列{step.parsed.ranked_after}之后: recorded as holding "
-                f"{step.parsed.title} of {step.org_name}, start not on record"
+                _("{ranked_after} is known only from 列{ranked_after}之后: recorded as holding {title} of "
+                   "{org_name}, start not on record").format(ranked_after=step.parsed.ranked_after, title=step.parsed.title, org_name=step.org_name)
             )
         if step.org_new:
-            warnings.append(f"{step.org_name} is a new organization")
+            warnings.append(_("{org_name} is a new organization").format(org_name=step.org_name))
     return list(dict.fromkeys(warnings))

@@ -17,6 +17,7 @@ from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
 from .orgs import lookup_org, org_row, roster_rank, title_class
 from .timerules import held_on, known, notice_status, on_probation, recorded_by
+from .i18n import _
 
 
 def iso(value: date | None) -> str | None:
@@ -199,12 +200,12 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
     if query.isdigit():
         person_id = session.scalar(select(Person.__table__.c.id).where(Person.__table__.c.id == int(query)))
         if person_id is None:
-            raise NotFound(f"no person with id {query}")
+            raise NotFound(_("no person with id {query}").format(query=query))
         rows = _plain_rows(session, _HISTORY_BY_ID, known_at, person_id=person_id)
     else:
         rows = _plain_rows(session, _HISTORY_BY_NAME, known_at, name=query)
     if not rows and not query.isdigit():
-        raise NotFound(f"nobody called {query} is on record")
+        raise NotFound(_("nobody called {query} is on record").format(query=query))
     by_person: dict[int, dict] = {}
     rows.sort(key=lambda r: (r.person_id, r.since is not None, r.since or date.min, r.until or date.max, r.id))
     for h in rows:
@@ -337,9 +338,9 @@ def require_title(session: Session, org_name: str, title: str, known_at: datetim
         return
     org = org.name
     if not titles:
-        raise NotFound(f"{org} has no post on record")
+        raise NotFound(_("{org} has no post on record").format(org=org))
     close = difflib.get_close_matches(title, titles, n=3, cutoff=0.3) or titles[:3]
-    raise NotFound(f"{org} has no {title} on record; closest: {', '.join(close)}")
+    raise NotFound(_("{org} has no {title} on record; closest: {items}").format(org=org, title=title, items=', '.join(close)))
 
 
 def head_titles_on_record(session: Session, org_name: str, known_at: datetime | None = None) -> list[str]:

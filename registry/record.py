@@ -48,6 +48,7 @@ from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
 from .timerules import clock, current, held_on, notice_key
+from .i18n import _
 
 
 NEW = "new"  # --person NAME=new: the name is a new person, whoever holds posts under it
@@ -107,8 +108,7 @@ def add_notice(
     text, parsed = read_notice(data, session)
     if parsed.date > today():
         raise NoticeError(
-            f"{parsed.number} is dated {parsed.date.isoformat()}, after today ({today().isoformat()}); "
-            "a notice is recorded once it is issued"
+            _("{number} is dated {date}, after today ({today}); a notice is recorded once it is issued").format(number=parsed.number, date=parsed.date.isoformat(), today=today().isoformat())
         )
     digest = content_hash(text)
     notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
@@ -118,15 +118,15 @@ def add_notice(
             return Outcome("already recorded", parsed, [])
         if active is not None:
             raise NoticeError(
-                f"{parsed.number} is already recorded with different text; use amend to correct it"
+                _("{number} is already recorded with different text; use amend to correct it").format(number=parsed.number)
             )
         if hints is None:
             # A retracted number stays retracted: re-running an archive import must not
             # bring back a notice the office withdrew on purpose.
             last = notice.versions[-1]
             raise NoticeError(
-                f"{parsed.number} was retracted on {last.superseded_at:%Y-%m-%d} "
-                f"({last.supersede_reason}); a retracted notice is not recorded again"
+                _("{number} was retracted on {superseded_at:%Y-%m-%d} ({supersede_reason}); a retracted "
+                   "notice is not recorded again").format(number=parsed.number, superseded_at=last.superseded_at, supersede_reason=last.supersede_reason)
             )
 
     now = clock(session, now)
@@ -284,7 +284,7 @@ class _Resolver:
     def _resolve_reference(self, action: ParsedAction, org, step: PlannedAction) -> tuple[int, bool]:
         name = action.ranked_after
         if name == action.name:
-            raise NoticeError(f"the clause {action.clause!r} ranks {name} after themselves")
+            raise NoticeError(_("the clause {clause!r} ranks {name} after themselves").format(clause=action.clause, name=name))
         linked = self.links.get(name)
         if linked == NEW:
             return self._new_person(name, None), True
@@ -323,8 +323,8 @@ class _Resolver:
 
 def _ambiguous(name: str, clause: str, people: list[int]) -> str:
     return (
-        f"{name} in the clause {clause!r} could be any of people "
-        f"{', '.join(map(str, people))}; choose one with --person {name}=ID"
+        _("{name} in the clause {clause!r} could be any of people {items}; choose one with --person "
+           "{name}=ID").format(name=name, clause=clause, items=', '.join(map(str, people)))
     )
 
 
@@ -335,9 +335,9 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
             continue
         person = session.get(Person, person_id)
         if person is None:
-            raise NotFound(f"no person with id {person_id} (given for {name})")
+            raise NotFound(_("no person with id {person_id} (given for {name})").format(person_id=person_id, name=name))
         if person.name != name:
-            raise NoticeError(f"person {person_id} is {person.name}, not {name}")
+            raise NoticeError(_("person {person_id} is {name}, not {name2}").format(person_id=person_id, name=person.name, name2=name))
 
 
 def _notice_key(action: Action) -> tuple:
@@ -376,7 +376,7 @@ def retract(session: Session, number: str, reason: str, by: str = "", now: datet
     notice = _notice(session, number)
     version = _active_version(notice)
     if version is None:
-        raise NoticeError(f"{notice.number} is already retracted")
+        raise NoticeError(_("{number} is already retracted").format(number=notice.number))
     now = clock(session, now)
     _supersede(version, "retracted", reason, by, now)
     session.flush()
@@ -390,13 +390,13 @@ def amend(session: Session, number: str, data: bytes | str, reason: str, by: str
     notice = _notice(session, number)
     old = _active_version(notice)
     if old is None:
-        raise NoticeError(f"{notice.number} is retracted; there is nothing to amend")
-    _, parsed = read_notice(data, session)
+        raise NoticeError(_("{number} is retracted; there is nothing to amend").format(number=notice.number))
+    _unused, parsed = read_notice(data, session)
     if parsed.number != notice.number:
-        raise NoticeError(f"the corrected text is numbered {parsed.number}, not {notice.number}")
+        raise NoticeError(_("the corrected text is numbered {number}, not {number2}").format(number=parsed.number, number2=notice.number))
     text = decode(data) if isinstance(data, bytes) else data
     if content_hash(text) == old.content_hash:
-        raise NoticeError(f"the corrected text of {notice.number} is the same as the recorded one")
+        raise NoticeError(_("the corrected text of {number} is the same as the recorded one").format(number=notice.number))
     # The people the old version named keep their ids where the new version names them the same way.
     hints: dict[tuple, int] = {}
     for a in old.actions:
@@ -451,7 +451,7 @@ def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> b
 
 def _supersede(version: NoticeVersion, kind: str, reason: str, by: str, now: datetime) -> None:
     if not reason or not reason.strip():
-        raise NoticeError("a reason is required")
+        raise NoticeError(_("a reason is required"))
     version.superseded_at = now
     version.superseded_by = by
     version.supersede_kind = kind
@@ -461,7 +461,7 @@ def _supersede(version: NoticeVersion, kind: str, reason: str, by: str, now: dat
 def _notice(session: Session, number: str) -> Notice:
     notice = session.scalar(select(Notice).where(Notice.number == normalize_number(number)))
     if notice is None:
-        raise NotFound(f"no notice numbered {number}")
+        raise NotFound(_("no notice numbered {number}").format(number=number))
     return notice
 
 
@@ -481,5 +481,5 @@ def bundled_notice_files() -> list[Path]:
         found = list((Path(__file__).resolve().parent.parent / "data" / "notices").iterdir())
     notices = sorted(p for p in found if p.suffix == ".txt")
     if not notices:
-        raise RegistryError("the bundled notices are missing from this installation of registry")
+        raise RegistryError(_("the bundled notices are missing from this installation of registry"))
     return notices

@@ -14,12 +14,6 @@ import io
 import json
 from typing import Any, Sequence
 
-from tabulate import tabulate
-from wcwidth import wcswidth
-
-
-FORMATS = ("table", "json", "csv")
-
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
@@ -56,11 +50,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | No
 
 
 def _tabulate(headers, cells, **options) -> str:
+    # Imported here, not at the top, so that `registry --help` and every command that prints no
+    # table start without tabulate (issue 10, start-up).
+    from tabulate import tabulate
+
     return tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True, **options)
 
 
 def _width(text: str) -> int:
     """The display width of the widest line (a character wcwidth cannot measure counts as one)."""
+    from wcwidth import wcswidth
+
     widths = [(wcswidth(line), len(line)) for line in text.splitlines()]
     return max((measured if measured >= 0 else length for measured, length in widths), default=0)
 

@@ -40,6 +40,7 @@ from .timerules import (
     Span, canonical_order, ended_by, event_in_force, held_on, in_period, known, probation_covers, share_a_date,
     version_shown,
 )
+from .i18n import N_, _
 
 # -- changes ---------------------------------------------------------------------
 
@@ -245,9 +246,9 @@ class _Described:
     end_notice_id: int | None
 
     def text(self) -> str:
-        since = self.holding.since.isoformat() if self.holding.since else "start not on record"
-        until = self.holding.until.isoformat() if self.holding.until else "still holds"
-        return f"{self.organization}{self.title} [{since}, {until}) (holding {self.holding.id})"
+        since = self.holding.since.isoformat() if self.holding.since else _("start not on record")
+        until = self.holding.until.isoformat() if self.holding.until else _("still holds")
+        return _("{organization}{title} [{since}, {until}) (holding {id})").format(organization=self.organization, title=self.title, since=since, until=until, id=self.holding.id)
 
     @property
     def known_start(self) -> date:
@@ -286,7 +287,7 @@ def _end_before_start(session: Session, known_at, held: dict[int, _Described]) -
         .order_by(Holding.id)
     ) if i in held]
     return [
-        Finding("end_before_start", f"{held[i].name}: {held[i].text()} ends on or before the day it starts",
+        Finding("end_before_start", _("{name}: {value} ends on or before the day it starts").format(name=held[i].name, value=held[i].text()),
                 holdings=[i], people=[held[i].holding.person_id])
         for i in ids
     ]
@@ -322,8 +323,8 @@ def _overlaps(session: Session, known_at, held: dict[int, _Described], empty: se
         a, b = held[first], held[second]
         findings.append(Finding(
             "overlapping_holdings",
-            f"{a.name} (person {a.holding.person_id}) holds {a.organization}{a.title} twice at once: "
-            f"{a.text()} and {b.text()}",
+            _("{name} (person {person_id}) holds {organization}{title} twice at once: {value} and "
+               "{value2}").format(name=a.name, person_id=a.holding.person_id, organization=a.organization, title=a.title, value=a.text(), value2=b.text()),
             holdings=sorted([first, second]), people=[a.holding.person_id],
         ))
     return findings
@@ -350,11 +351,11 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
         if holding_id not in held:
             continue
         h = held[holding_id]
-        on = h.holding.since.isoformat() if h.holding.since else "its start"
+        on = h.holding.since.isoformat() if h.holding.since else _("its start")
         findings.append(Finding(
             "reference_outside_org",
-            f"{h.name}: {h.text()} is ranked after {after_name} (person {after_id}), "
-            f"who holds nothing in {h.organization} on {on}",
+            _("{name}: {value} is ranked after {after_name} (person {after_id}), who holds nothing in "
+               "{organization} on {on}").format(name=h.name, value=h.text(), after_name=after_name, after_id=after_id, organization=h.organization, on=on),
             holdings=[holding_id], people=[h.holding.person_id, after_id],
             notices=[h.start_notice_id] if h.start_notice_id is not None else [],
         ))
@@ -377,11 +378,11 @@ def _probation_mismatches(session: Session, known_at, held: dict[int, _Described
         if until == expected or holding_id not in held:
             continue
         h = held[holding_id]
-        said = f"a probation of {months} months from {on.isoformat()}, to {expected.isoformat()}" if months \
-            else "no probation"
+        said = _("a probation of {months} months from {on}, to {expected}").format(months=months, on=on.isoformat(), expected=expected.isoformat()) if months \
+            else _("no probation")
         findings.append(Finding(
             "probation_mismatch",
-            f"{h.name}: {h.text()} has probation until {iso(until) or 'none'}, but {number} gives {said}",
+            _("{name}: {value} has probation until {value2}, but {number} gives {said}").format(name=h.name, value=h.text(), value2=iso(until) or 'none', number=number, said=said),
             holdings=[holding_id], people=[h.holding.person_id], notices=[h.start_notice_id],
         ))
     return findings
@@ -415,7 +416,7 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
         reasons, involved, notice_ids = [], set(), set()
         shared = sorted({a.organization for a in mine} & {b.organization for b in theirs})
         for org in shared:
-            reasons.append(f"both held posts in {org} at different times")
+            reasons.append(_("both held posts in {org} at different times").format(org=org))
             involved |= {h.holding.id for h in mine + theirs if h.organization == org}
         # A notice implies a sequence when one record ends with a removal on the
         # day the other's record begins (appointed, or first named, that day).
@@ -425,16 +426,18 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
                 if a.end_notice_id is not None and a.holding.until == begins:
                     for b in (b for b in second if b.known_start == begins):
                         reasons.append(
-                            f"person {a.holding.person_id} left {a.organization}{a.title} on "
-                            f"{a.holding.until.isoformat()} and person {b.holding.person_id} appears as "
-                            f"{b.organization}{b.title} that day"
+                            _("person {person_id} left {organization}{title} on {until} and person {person_id2} appears "
+                              "as {organization2}{title2} that day").format(
+                                person_id=a.holding.person_id, organization=a.organization, title=a.title,
+                                until=a.holding.until.isoformat(), person_id2=b.holding.person_id,
+                                organization2=b.organization, title2=b.title)
                         )
                         involved |= {a.holding.id, b.holding.id}
                         notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
         if reasons:
             findings.append(Finding(
                 "possible_same_person",
-                f"{name} (people {p} and {q}) may be one person: {'; '.join(reasons)}",
+                _("{name} (people {p} and {q}) may be one person: {items}").format(name=name, p=p, q=q, items="; ".join(reasons)),
                 holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
             ))
     return findings
@@ -472,7 +475,7 @@ def _roster_conflicts(session: Session, known_at) -> list[Finding]:
     """Rows of a starting roster that contradict the registry on the roster's date."""
     from .exchange.roster_import import all_conflicts
 
-    return [Finding("roster_conflict", message) for _, message in all_conflicts(session, known_at)]
+    return [Finding("roster_conflict", message) for _number, message in all_conflicts(session, known_at)]
 def _several_heads(held: dict[int, _Described]) -> list[Finding]:
     """A head post (局长, 主任 …) with two holders at once, neither acting nor concurrent.
 
@@ -492,8 +495,8 @@ def _several_heads(held: dict[int, _Described]) -> list[Finding]:
                 on = max(a.known_start, b.known_start)
                 findings.append(Finding(
                     "several_heads",
-                    f"{a.organization}{a.title} has two holders on {on.isoformat()}, neither acting nor concurrent: "
-                    f"{a.name} (person {a.holding.person_id}) and {b.name} (person {b.holding.person_id})",
+                    _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
+                       "(person {person_id}) and {name2} (person {person_id2})").format(organization=a.organization, title=a.title, on=on.isoformat(), name=a.name, person_id=a.holding.person_id, name2=b.name, person_id2=b.holding.person_id),
                     holdings=sorted([a.holding.id, b.holding.id]),
                     people=sorted({a.holding.person_id, b.holding.person_id}),
                     notices=sorted({a.start_notice_id, b.start_notice_id}),
@@ -521,22 +524,22 @@ def _series_gaps(session: Session, known_at) -> list[Finding]:
                 after = [n for n in present if n.seq > seq][:1]
                 findings.append(Finding(
                     "series_gap",
-                    f"{number} is not on record, between {before[0].number} and {after[0].number}",
+                    _("{number} is not on record, between {number2} and {number3}").format(number=number, number2=before[0].number, number3=after[0].number),
                     notices=[n.id for n in before + after],
                 ))
     return findings
 
 
 _SINGULAR = {
-    "organizations": "organization", "org_aliases": "alias", "posts": "post", "people": "person",
-    "notices": "notice", "notice_versions": "notice version", "actions": "action", "person_events": "person event",
-    "person_event_actions": "split link", "holdings": "holding",
+    "organizations": N_("organization"), "org_aliases": N_("alias"), "posts": N_("post"), "people": N_("person"),
+    "notices": N_("notice"), "notice_versions": N_("notice version"), "actions": N_("action"), "person_events": N_("person event"),
+    "person_event_actions": N_("split link"), "holdings": N_("holding"),
 }
 
 
 def _row_name(table, row) -> str:
     key = "/".join(str(getattr(row, column.name)) for column in table.primary_key.columns)
-    return f"{_SINGULAR.get(table.name, table.name)} {key}"
+    return _("{table} {key}").format(table=_(_SINGULAR.get(table.name, table.name)), key=key)
 
 
 def _ids(table, row, holdings=(), notices=()) -> dict:
@@ -564,8 +567,9 @@ def _dangling_references(session: Session) -> list[Finding]:
             for row in rows:
                 findings.append(Finding(
                     "dangling_reference",
-                    f"{_row_name(table, row)} refers to {_SINGULAR.get(target.table.name, target.table.name)} "
-                    f"{getattr(row, column.name)} ({column.name}), which does not exist",
+                    _("{row} refers to {table} {id} ({column}), which does not exist").format(
+                        row=_row_name(table, row), table=_(_SINGULAR.get(target.table.name, target.table.name)),
+                        id=getattr(row, column.name), column=column.name),
                     **_ids(table, row),
                 ))
     return findings
@@ -583,7 +587,7 @@ def _unknown_values(session: Session) -> list[Finding]:
         for row in rows:
             findings.append(Finding(
                 "unknown_value",
-                f"{_row_name(table, row)} has {column.key} {getattr(row, column.key)!r}, which is not one of {', '.join(allowed)}",
+                _("{row_name} has {key} {getattr!r}, which is not one of {items}").format(row_name=_row_name(table, row), key=column.key, getattr=getattr(row, column.key), items=', '.join(allowed)),
                 **_ids(table, row),
             ))
     return findings
@@ -599,7 +603,7 @@ def _several_active_versions(session: Session) -> list[Finding]:
     ).all()
     return [
         Finding("several_active_versions",
-                f"{number or f'notice {notice_id}'} has {count} active versions; a notice has at most one",
+                _("{value} has {count} active versions; a notice has at most one").format(value=number or _("notice {id}").format(id=notice_id), count=count),
                 notices=[notice_id])
         for notice_id, number, count in rows
     ]
@@ -616,8 +620,8 @@ def _text_changes(session: Session) -> list[Finding]:
         if content_hash(version.text or "") != version.content_hash:
             findings.append(Finding(
                 "text_changed",
-                f"the stored text of {version.number or f'notice {version.notice_id}'} (version {version.version}) "
-                f"does not match the hash it was recorded with: it was changed after recording",
+                _("the stored text of {value} (version {version}) does not match the hash it was recorded "
+                   "with: it was changed after recording").format(value=version.number or _("notice {id}").format(id=version.notice_id), version=version.version),
                 notices=[version.notice_id],
             ))
     return findings
@@ -629,7 +633,7 @@ def _known_before_recorded(session: Session) -> list[Finding]:
         .order_by(Holding.id)
     ).all()
     return [Finding("known_before_recorded",
-                    f"holding {i} is known until a time not after it was known from (recorded time went back)",
+                    _("holding {i} is known until a time not after it was known from (recorded time went back)").format(i=i),
                     holdings=[i])
             for i in ids]
 

@@ -24,6 +24,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from .errors import RegistryError
+from .i18n import _
 
 REVISION = "0005"  # the head of registry/migrations; tests check they agree
 BASELINE = "0001"
@@ -84,16 +85,16 @@ def state(connection: Connection) -> State:
 def refusal(found: State, name: str) -> str | None:
     """Why a command cannot use this database as it stands, in one sentence; None if it can."""
     if found.kind == "empty":
-        return f"{name} holds no registry; run `registry --db {name} init` first"
+        return _("{name} holds no registry; run `registry --db {name} init` first").format(name=name)
     if found.kind == "foreign":
-        return f"{name} holds other tables and is not a registry; nothing was changed in it"
+        return _("{name} holds other tables and is not a registry; nothing was changed in it").format(name=name)
     if found.current:
         return None
     if not found.stamped or found.revision in revisions():
-        return (f"the registry {name} was written by an earlier version (schema {found.revision}); "
-                f"run `registry --db {name} upgrade` first (it makes a backup)")
-    return (f"the registry {name} was written by a newer version of this program (schema {found.revision}); "
-            f"this one reads schema {REVISION}: install the newer version")
+        return (_("the registry {name} was written by an earlier version (schema {revision}); run `registry "
+                   "--db {name} upgrade` first (it makes a backup)").format(name=name, revision=found.revision))
+    return (_("the registry {name} was written by a newer version of this program (schema {revision}); "
+               "this one reads schema {REVISION}: install the newer version").format(name=name, revision=found.revision, REVISION=REVISION))
 
 
 def mark(connection: Connection) -> None:
@@ -125,7 +126,7 @@ def upgrade(connection: Connection, found: State) -> None:
     from alembic import command
 
     if found.kind != "registry" or not (not found.stamped or found.revision in revisions()):
-        raise RegistryError("not a registry this program can upgrade")
+        raise RegistryError(_("not a registry this program can upgrade"))
     config = alembic_config(connection)
     if not found.stamped:
         command.stamp(config, BASELINE)

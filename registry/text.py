@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from .errors import NoticeError
+from .i18n import _
 
 # After NFKC, full-width ，；：（）！？ have become ASCII; map them back so that the
 # grammar only has to know one form.
@@ -55,8 +56,8 @@ def check_size(data: bytes | str) -> None:
         size = len(data)
     if size > MAX_NOTICE_BYTES:
         raise NoticeError(
-            f"the text is {size:,} bytes, more than any notice could be (at most {MAX_NOTICE_BYTES:,} bytes); "
-            "it was not read"
+            _("the text is {size:,} bytes, more than any notice could be (at most {MAX_NOTICE_BYTES:,} "
+               "bytes); it was not read").format(size=size, MAX_NOTICE_BYTES=MAX_NOTICE_BYTES)
         )
 
 
@@ -67,29 +68,30 @@ def decode(data: bytes) -> str:
     sentence that says so.
     """
     if not data.strip():
-        raise NoticeError("the file is empty")
+        raise NoticeError(_("the file is empty"))
     if b"\x00" in data:
-        raise NoticeError("the file is binary data, not a text notice")
+        raise NoticeError(_("the file is binary data, not a text notice"))
     try:
         return _checked(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         utf8_error = error
     if _mostly_utf8(data):
         raise NoticeError(
-            f"the file is UTF-8 text with invalid bytes (the first at byte {utf8_error.start}); it could not be decoded"
+            _("the file is UTF-8 text with invalid bytes (the first at byte {start}); it could not be "
+               "decoded").format(start=utf8_error.start)
         )
     try:
         return _checked(data.decode("gb18030"))
     except UnicodeDecodeError:
         pass
-    raise NoticeError("the file could not be decoded as UTF-8 or GB18030")
+    raise NoticeError(_("the file could not be decoded as UTF-8 or GB18030"))
 
 
 def _checked(text: str) -> str:
     if not text.translate(_INVISIBLE).strip():
-        raise NoticeError("the file is empty")
+        raise NoticeError(_("the file is empty"))
     if _looks_binary(text):
-        raise NoticeError("the file is binary data, not a text notice")
+        raise NoticeError(_("the file is binary data, not a text notice"))
     return text
 
 

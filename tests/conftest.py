@@ -22,6 +22,16 @@ from sqlalchemy.engine import make_url
 from registry import db as dbmod
 from registry.record import bundled_notice_files
 
+# Messages in English, whatever the developer's locale: the tests compare English sentences.
+# A test about the language sets --lang or REGISTRY_LANG itself.
+os.environ["REGISTRY_LANG"] = "en"
+
+# The working tree has the .po files only (the build makes the .mo): compile the ones missing
+# or older than their .po, in place, so that this tree and its subprocesses speak Chinese too.
+from registry.locale.build import compile_catalogs  # noqa: E402
+
+compile_catalogs(only_stale=True)
+
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 

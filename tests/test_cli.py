@@ -363,25 +363,28 @@ def test_unknown_organization_exits_1_naming_the_closest(seeded, cli_run, args):
 
 def test_unknown_person_exits_1(seeded, cli_run):
     result = cli_run("history", "张三")
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: nobody called 张三 is on record\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: nobody called 张三 is on record; closest: 张利\n")
     result = cli_run("history", "999999")
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: no person with id 999999\n")
 
 
-@pytest.mark.parametrize("args, option, value", [
-    (("roster", "卫健委", "--as-of", "2023-13-01"), "--as-of", "2023-13-01"),
-    (("roster", "卫健委", "--as-of", "2023-02-30"), "--as-of", "2023-02-30"),
-    (("roster", "卫健委", "--as-of", "yesterday"), "--as-of", "yesterday"),
-    (("who-held", "市商务局", "副局长", "--on", "6/2/2023"), "--on", "6/2/2023"),
+DATE_FORMS = "dates are written 2023-02-06, 2023/2/6, 2023.2.6, 20230206, 2023年2月6日, 2023年2月6号 or 二〇二三年二月六日"
+
+
+@pytest.mark.parametrize("args, option, why", [
+    (("roster", "卫健委", "--as-of", "2023-13-01"), "'--as-of' / '--on'", "'2023-13-01' is not a real date"),
+    (("roster", "卫健委", "--as-of", "2023-02-30"), "'--as-of' / '--on'", "'2023-02-30' is not a real date"),
+    (("roster", "卫健委", "--as-of", "yesterday"), "'--as-of' / '--on'", "'yesterday' is not a date; " + DATE_FORMS),
+    (("who-held", "市商务局", "副局长", "--on", "6/2/2023"), "'--as-of' / '--on'",
+     "'6/2/2023' is not a date; " + DATE_FORMS),
+    (("changes", "--from", "2023-2-6-"), "'--from'", "'2023-2-6-' is not a date; " + DATE_FORMS),
 ])
-def test_bad_date_exits_2(seeded, cli_run, args, option, value):
+def test_bad_date_exits_2(seeded, cli_run, args, option, why):
     result = cli_run(*args)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines()[0].startswith("Usage: ")
-    assert result.stderr.splitlines()[-1] == (
-        f"Error: Invalid value for '{option}': {value!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日"
-    )
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for {option}: {why}"
     assert "Traceback" not in result.stderr
 
 
@@ -684,26 +687,52 @@ def commands():
     return sorted(cli.commands.items())
 
 
-def test_every_command_has_a_summary_and_an_example():
+def every_command():
+    """(full name, command) for each command, the export subcommands included."""
+    from cli import cli
+
     for name, command in commands():
+        yield name, command
+        for sub, inner in sorted(getattr(command, "commands", {}).items()):
+            yield f"{name} {sub}", inner
+
+
+def examples_of(help_text: str) -> list[str]:
+    """The example commands: the lines under an "Example:" (or "Examples:") line in a \\b paragraph."""
+    paragraphs = help_text.strip().split("\n\n")
+    found = []
+    for paragraph in paragraphs:
+        lines = paragraph.strip().splitlines()
+        if len(lines) >= 3 and lines[0].strip() == "\b" and lines[1].strip() in ("Example:", "Examples:"):
+            found.extend(line.strip().split("    #")[0].strip() for line in lines[2:])
+    return found
+
+
+def test_every_command_has_a_summary_and_an_example():
+    for name, command in every_command():
         assert command.help, f"{name} has no help text"
         lines = command.help.strip().splitlines()
         assert lines[0].strip(), f"{name}: the help does not open with a summary"
         assert len(lines) == 1 or not lines[1].strip(), f"{name}: the summary is more than one line"
-        examples = [line.strip() for line in lines if line.strip().startswith("Example:")]
-        assert len(examples) == 1, f"{name}: no 'Example:' line"
-        assert re.search(rf"^Example: registry\b.*\s{re.escape(name)}(\s|$)", examples[0]), \
-            f"{name}: the example does not run `registry … {name}`: {examples[0]!r}"
+        examples = examples_of(command.help)
+        assert examples, f"{name}: no example block (\\b, 'Example:', then the commands)"
+        assert all(re.search(rf"^registry\b.*\s{re.escape(name)}(\s|$)", e) for e in examples), \
+            f"{name}: an example does not run `registry … {name}`: {examples!r}"
 
 
-@pytest.mark.parametrize("name", [name for name, _ in commands()])
-def test_help_of_every_command(name):
+@pytest.mark.parametrize("name", [name for name, _ in every_command()])
+def test_help_of_every_command_shows_each_example_on_its_own_line(name):
     from cli import cli
 
-    result = CliRunner().invoke(cli, [name, "--help"], catch_exceptions=False)
+    command = dict(every_command())[name]
+    result = CliRunner().invoke(cli, [*name.split(), "--help"], catch_exceptions=False)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.startswith(f"Usage: cli {name} ")
-    assert "Example: registry" in result.stdout
+    lines = result.stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.strip() in ("Example:", "Examples:"))
+    shown = [line.split("    #")[0].strip() for line in lines[heading + 1:heading + 1 + len(examples_of(command.help))]]
+    assert shown == examples_of(command.help)
+    assert all(line.startswith("    registry ") for line in lines[heading + 1:heading + 1 + len(shown)])
 
 
 def test_group_help_lists_every_command_and_the_environment_variable():

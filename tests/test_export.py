@@ -427,7 +427,7 @@ def test_export_writes_a_file_and_reports_on_stderr(seeded, cli_run, tmp_path):
 
 def test_export_usage_errors_and_refusals(seeded, cli_run, tmp_path, db_url):
     result = cli_run("export", "popolo", "--as-of", "2023-02-30")
-    assert result.exit_code == 2 and "is not a date" in result.stderr and result.stdout == ""
+    assert result.exit_code == 2 and "'2023-02-30' is not a real date" in result.stderr and result.stdout == ""
     result = cli_run("export", "xml")
     assert result.exit_code == 2 and "No such command 'xml'" in result.stderr
     from click.testing import CliRunner

@@ -185,7 +185,7 @@ def test_confirm_refuses_when_the_registry_changed_meanwhile(seeded, cli_run, db
         intake.record(seeded, Source("other", other.encode()))
         return True
 
-    monkeypatch.setattr(cli_module.click, "confirm", meanwhile)
+    monkeypatch.setattr(cli_module, "ask_yes_no", meanwhile)
     before = dump(seeded)
     result = cli_run("add-notice", str(path))
     assert result.exit_code == 1

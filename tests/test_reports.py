@@ -261,7 +261,7 @@ def test_changes_refuses_unknown_org_and_reversed_period(seeded, cli_run):
     result = cli_run("changes", "--from", "2023-02-30")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--from': '2023-02-30' is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日")
+        "Error: Invalid value for '--from': '2023-02-30' is not a real date")
 
 
 def test_changes_table_and_csv(seeded, cli_run):

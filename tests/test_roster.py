@@ -440,17 +440,49 @@ def test_unknown_organization_lists_the_closest(ask):
 
 # -- dates --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed", ["2023-02-06", "2023-2-6", "2023/2/6", "2023/02/06", "2023年2月6日",
-                                   "2023年02月06日", "2023 年 2 月 6 日", "２０２３－０２－０６"])
+@pytest.mark.parametrize("typed", ["2023-02-06", "2023-2-6", "2023/2/6", "2023/02/06", "2023.2.6", "2023.02.06",
+                                   "20230206", "2023年2月6日", "2023年02月06日", "2023 年 2 月 6 日", "2023年2月6号",
+                                   "二〇二三年二月六日", "二○二三年二月六号", "２０２３－０２－０６", "２０２３．２．６",
+                                   "２０２３０２０６", "２０２３年２月６日", " 2023-02-06 "])
 def test_date_forms(typed):
     assert inputs.parse_date(typed) == date(2023, 2, 6)
 
 
-@pytest.mark.parametrize("typed", ["2023-02-30", "2023-13-01", "06/02/2023", "yesterday", "2023年2月", ""])
-def test_bad_dates_are_refused(typed):
+@pytest.mark.parametrize("typed, day", [("二〇二三年十二月三十一日", date(2023, 12, 31)),
+                                        ("二〇二四年二月二十九日", date(2024, 2, 29)),
+                                        ("2023.12.31", date(2023, 12, 31)), ("20240229", date(2024, 2, 29))])
+def test_date_forms_beyond_single_digits(typed, day):
+    assert inputs.parse_date(typed) == day
+
+
+@pytest.mark.parametrize("typed", ["06/02/2023", "yesterday", "2023年2月", "", "2023-2/6", "2023.2-6", "2023026",
+                                   "二〇二三年2月6日", "2023年2月6", "202302061"])
+def test_bad_dates_are_refused_naming_the_forms(typed):
     with pytest.raises(ValueError) as caught:
         inputs.parse_date(typed)
-    assert str(caught.value) == f"{typed!r} is not a date such as 2023-02-06, 2023/2/6 or 2023年2月6日"
+    assert str(caught.value) == (f"{typed!r} is not a date; dates are written 2023-02-06, 2023/2/6, 2023.2.6, "
+                                 "20230206, 2023年2月6日, 2023年2月6号 or 二〇二三年二月六日")
+
+
+@pytest.mark.parametrize("typed", ["2023-02-30", "2023-13-01", "20230230", "2023.2.29", "二〇二三年二月三十日",
+                                   "2023年0月6日"])
+def test_impossible_dates_are_refused(typed):
+    with pytest.raises(ValueError) as caught:
+        inputs.parse_date(typed)
+    assert str(caught.value) == f"{typed!r} is not a real date"
+
+
+def test_the_notice_reader_reads_dates_with_the_same_grammar():
+    from registry import dates, parse
+
+    from registry.record import bundled_notice_files
+
+    text = bundled_notice_files()[0].read_text(encoding="utf-8")
+    assert text.rstrip().endswith("2023年 2月 6日")
+    assert parse.parse_notice(text.rstrip()[:-1] + "号").date == date(2023, 2, 6)
+    assert parse.chinese_number is dates.chinese_number
+    for typed in ("2023年2月6日", "二〇二三年二月六日", "2023年2月6号"):
+        assert [day for _, day in dates.find_dates(typed)] == [inputs.parse_date(typed)]
 
 
 @pytest.mark.parametrize("typed", ["2023-02-06", "2023/2/6", "2023年2月6日"])

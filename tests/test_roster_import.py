@@ -195,7 +195,7 @@ REFUSALS = [
     (HEADER, [["市商务局", "张三", "局长", None, None, ""], ["市商务局", "", "副局长", None, None, ""]],
      "row 3: 姓名 is empty"),
     (HEADER, [["市商务局", "张三", "局长", "2019年13月1日", None, ""]],
-     "row 2: 任职时间 '2019年13月1日' is not a date such as 2019-05-20"),
+     "row 2: 任职时间 '2019年13月1日' is not a real date"),
     (HEADER, [["市商务局", "张三", "局长", None, None, ""], ["市财政局", "达娃", "副局长", None, None, ""],
               ["市商务局", "张三", "局长", "2015-03-01", None, ""]],
      "row 4 repeats row 2 (张三, 市商务局局长)"),

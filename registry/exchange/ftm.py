@@ -23,8 +23,10 @@ import json
 from datetime import date
 from typing import Iterator
 
+from ..dependencies import load
 from ..errors import RegistryError
 from .records import REGION, Membership, Organization, Snapshot
+from ..i18n import _
 
 PREFIX = "linzhi"
 COUNTRY = "cn"
@@ -39,13 +41,7 @@ class ExportError(RegistryError):
 
 
 def _model():
-    try:
-        from followthemoney import model
-    except ImportError:
-        raise RegistryError(
-            "export ftm needs the followthemoney library: pip install 'registry[ftm]'"
-        ) from None
-    return model
+    return load("followthemoney", _("export ftm")).model
 
 
 def organization_schema(org: Organization) -> str:
@@ -112,7 +108,7 @@ def put(entity, prop: str, value) -> None:
     """Add a value and make sure it is there: the library drops what it cannot clean, silently."""
     entity.add(prop, value)
     if str(value) not in entity.get(prop):
-        raise ExportError(f"{entity.schema.name} {entity.id}: {prop} {value!r} is not a valid value")
+        raise ExportError(_("{name} {id}: {prop} {value!r} is not a valid value").format(name=entity.schema.name, id=entity.id, prop=prop, value=value))
 
 
 def check(made: list) -> None:
@@ -120,21 +116,20 @@ def check(made: list) -> None:
     ids = {}
     for entity in made:
         if entity.id in ids:
-            raise ExportError(f"two entities have the id {entity.id}")
+            raise ExportError(_("two entities have the id {id}").format(id=entity.id))
         ids[entity.id] = entity
     for entity in made:
         entity.schema.validate(entity.to_dict())
         for prop in entity.schema.required:
             if not entity.get(prop):
-                raise ExportError(f"{entity.schema.name} {entity.id} has no {prop}, which the schema requires")
+                raise ExportError(_("{name} {id} has no {prop}, which the schema requires").format(name=entity.schema.name, id=entity.id, prop=prop))
         for prop, value in entity.itervalues():
             if prop.type.name == "entity":
                 target = ids.get(value)
                 if target is None:
-                    raise ExportError(f"{entity.schema.name} {entity.id}: {prop.name} {value} is not in the export")
+                    raise ExportError(_("{name} {id}: {name2} {value} is not in the export").format(name=entity.schema.name, id=entity.id, name2=prop.name, value=value))
                 if not target.schema.is_a(prop.range):
-                    raise ExportError(f"{entity.schema.name} {entity.id}: {prop.name} {value} is a "
-                                      f"{target.schema.name}, not a {prop.range.name}")
+                    raise ExportError(_("{name} {id}: {name2} {value} is a {name3}, not a {name4}").format(name=entity.schema.name, id=entity.id, name2=prop.name, value=value, name3=target.schema.name, name4=prop.range.name))
 
 
 def lines(snapshot: Snapshot) -> Iterator[str]:

@@ -30,12 +30,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import derive, queries
+from ..dependencies import sentence
 from ..errors import NoticeError, RegistryError
 from ..inputs import parse_date
 from ..models import Holding, Person, Post, RosterImport, RosterRow, utcnow
 from ..orgs import TITLES, create_org, find_org
 from ..record import check_links
 from ..text import decode, normalize
+from ..i18n import _
 
 # Column headings, Chinese as the office writes them or English; matched without case or spaces.
 COLUMNS = {
@@ -101,10 +103,10 @@ def read_sheet(file_name: str, data: bytes) -> list[tuple[int, list[str]]]:
         try:
             text = decode(data)
         except NoticeError as error:
-            raise RegistryError(f"{file_name}: {error}") from None
+            raise RegistryError(_("{file_name}: {error}").format(file_name=file_name, error=error)) from None
         rows = list(csv.reader(io.StringIO(text)))
     else:
-        raise RegistryError(f"{file_name} is not a roster: give an .xlsx or .csv file")
+        raise RegistryError(_("{file_name} is not a roster: give an .xlsx or .csv file").format(file_name=file_name))
     found = []
     for number, cells in enumerate(rows, start=1):
         cells = [_cell(value) for value in cells]
@@ -117,11 +119,12 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise RegistryError("reading .xlsx needs openpyxl: pip install 'registry[xlsx]', or save the sheet as .csv") from None
+        raise RegistryError(_("{missing}, or save the sheet as .csv").format(
+            missing=sentence("openpyxl", _("reading .xlsx")))) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise RegistryError(f"the file is not an Excel workbook ({error})") from None
+        raise RegistryError(_("the file is not an Excel workbook ({error})").format(error=error)) from None
     try:
         return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
     finally:
@@ -142,55 +145,55 @@ def read_entries(file_name: str, data: bytes, as_of: date) -> list[Entry]:
     """The checked rows of a roster; anything not understood refuses the whole sheet, with its row."""
     rows = read_sheet(file_name, data)
     if not rows:
-        raise RegistryError(f"{file_name} is empty")
+        raise RegistryError(_("{file_name} is empty").format(file_name=file_name))
     header_number, header = rows[0]
     columns = []
     for heading in header:
         key = COLUMNS.get(re.sub(r"\s+", "", heading).lower())
         if key is None:
             raise RegistryError(
-                f"row {header_number}: unknown column {heading!r}; the columns are 单位, 姓名, 职务, 任职时间, "
-                f"任职文号, 备注 (or organization, name, title, since, document, note)"
+                _("row {header_number}: unknown column {heading!r}; the columns are 单位, 姓名, 职务, 任职时间, 任职文号, "
+                   "备注 (or organization, name, title, since, document, note)").format(header_number=header_number, heading=heading)
             )
         if key in columns:
-            raise RegistryError(f"row {header_number}: the column {heading!r} appears twice")
+            raise RegistryError(_("row {header_number}: the column {heading!r} appears twice").format(header_number=header_number, heading=heading))
         columns.append(key)
     missing = [HEADINGS[key] for key in REQUIRED if key not in columns]
     if missing:
-        raise RegistryError(f"row {header_number}: no column {'、'.join(missing)}")
+        raise RegistryError(_("row {header_number}: no column {items}").format(header_number=header_number, items='、'.join(missing)))
     entries: list[Entry] = []
     seen: dict[tuple, int] = {}
     for number, cells in rows[1:]:
         if len(cells) > len(columns) and any(cells[len(columns):]):
-            raise RegistryError(f"row {number}: a value outside the named columns")
+            raise RegistryError(_("row {number}: a value outside the named columns").format(number=number))
         values = dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
         for key in REQUIRED:
             if not values[key]:
-                raise RegistryError(f"row {number}: {HEADINGS[key]} is empty")
+                raise RegistryError(_("row {number}: {value} is empty").format(number=number, value=HEADINGS[key]))
         entry = Entry(number, values["organization"], values["name"], values["title"],
                       document=values.get("document") or None, note=values.get("note", ""))
         if entry.title not in TITLES:
-            raise RegistryError(f"row {number}: 职务 {entry.title!r} is not a title the registry knows")
+            raise RegistryError(_("row {number}: 职务 {title!r} is not a title the registry knows").format(number=number, title=entry.title))
         if values.get("since"):
             entry.since = _date(values["since"], number, "任职时间")
             if entry.since > as_of:
-                raise RegistryError(f"row {number}: 任职时间 {entry.since} is after the roster's date {as_of}")
+                raise RegistryError(_("row {number}: 任职时间 {since} is after the roster's date {as_of}").format(number=number, since=entry.since, as_of=as_of))
         _read_note(entry, number)
         key = (entry.organization, entry.name, entry.title)
         if key in seen:
-            raise RegistryError(f"row {number} repeats row {seen[key]} ({entry.name}, {entry.organization}{entry.title})")
+            raise RegistryError(_("row {number} repeats row {value} ({name}, {organization}{title})").format(number=number, value=seen[key], name=entry.name, organization=entry.organization, title=entry.title))
         seen[key] = number
         entries.append(entry)
     if not entries:
-        raise RegistryError(f"{file_name} has a header and no rows")
+        raise RegistryError(_("{file_name} has a header and no rows").format(file_name=file_name))
     return entries
 
 
 def _date(text: str, number: int, heading: str) -> date:
     try:
         return parse_date(text)
-    except ValueError:
-        raise RegistryError(f"row {number}: {heading} {text!r} is not a date such as 2019-05-20") from None
+    except ValueError as error:
+        raise RegistryError(_("row {number}: {heading} {error}").format(number=number, heading=heading, error=error)) from None
 
 
 def _read_note(entry: Entry, number: int) -> None:
@@ -204,8 +207,7 @@ def _read_note(entry: Entry, number: int) -> None:
         elif probation:
             entry.probation_until = _date(probation[1], number, "备注 试用期至")
         else:
-            raise RegistryError(f"row {number}: cannot read {item!r} in 备注 {entry.note!r} "
-                                f"(the registry reads 兼任, 代理 and 试用期至DATE)")
+            raise RegistryError(_("row {number}: cannot read {item!r} in 备注 {note!r} (the registry reads 兼任, 代理 and 试用期至DATE)").format(number=number, item=item, note=entry.note))
 
 
 def content_hash(entries: list[Entry]) -> str:
@@ -223,7 +225,7 @@ def import_roster(session: Session, file_name: str, data: bytes, as_of: date, re
     """Record a roster in the caller's transaction.  Raises RegistryError to refuse it."""
     now = now or utcnow()
     if not reason or not reason.strip():
-        raise RegistryError("give a reason with --reason")
+        raise RegistryError(_("give a reason with --reason"))
     name = Path(file_name).name
     entries = read_entries(name, data, as_of)
     check_links(session, links)
@@ -271,8 +273,8 @@ def _resolve(session: Session, entries: list[Entry], as_of: date, links: dict[st
                 step.how = "接续此后起始未记载的同职记录"
             if len(people) > 1:
                 raise RegistryError(
-                    f"row {e.row_number}: {e.name} could be any of people {', '.join(map(str, people))}; "
-                    f"choose one with --person {e.name}=ID"
+                    _("row {row_number}: {name} could be any of people {items}; choose one with --person "
+                       "{name}=ID").format(row_number=e.row_number, name=e.name, items=', '.join(map(str, people)))
                 )
             if people:
                 step.person_id = people[0]
@@ -333,18 +335,18 @@ def conflicts(session: Session, roster: RosterImport, known_at: datetime | None 
             h = r.Holding
             # The registry's own holding covers the roster's date: only the start can disagree.
             if queries_held(session, h.id, on, known_at) and row.since is not None and h.since != row.since:
-                found.append(f"{label} row {row.row_number}: {row.name} holds {post} since {row.since}, "
-                             f"but the registry has the start as {h.since or '未记载'} ({r.basis})")
+                found.append(_("{label} row {row_number}: {name} holds {post} since {since}, but the registry has the "
+                                "start as {value} ({basis})").format(label=label, row_number=row.row_number, name=row.name, post=post, since=row.since, value=h.since or '未记载', basis=r.basis))
             # A removal after the sheet's start and by its date: the sheet says the post was never left.
             if mine and h.until is not None and h.until <= on and (row.since is None or row.since < h.until):
-                found.append(f"{label} row {row.row_number}: {row.name} holds {post} on {on}, "
-                             f"but {r.removed_by} ended that on {h.until}")
+                found.append(_("{label} row {row_number}: {name} holds {post} on {on}, but {removed_by} ended that on "
+                                "{until}").format(label=label, row_number=row.row_number, name=row.name, post=post, on=on, removed_by=r.removed_by, until=h.until))
     covered = {row.org_id for row in roster.rows}
     for org_id in sorted(covered):
         for r in queries.holding_rows(session, Holding.org_id == org_id, queries.held_on(on), known_at=known_at):
             if (r.Person.id, org_id, r.Post.title) not in listed:
-                found.append(f"{label}: the registry has {r.Person.name} (person {r.Person.id}) as "
-                             f"{r.Organization.name}{r.Post.title} on {on} ({r.basis}), and the roster does not list them")
+                found.append(_("{label}: the registry has {name} (person {id}) as {name2}{title} on {on} ({basis}), and "
+                                "the roster does not list them").format(label=label, name=r.Person.name, id=r.Person.id, name2=r.Organization.name, title=r.Post.title, on=on, basis=r.basis))
     return found
 
 
@@ -378,7 +380,7 @@ def record(engine, file_name: str, data: bytes, as_of: date, reason: str, *, dry
     def work(session: Session) -> Outcome:
         outcome = import_roster(session, file_name, data, as_of, reason, recorded_by=recorded_by, links=links)
         if confirmed is not None and outcome.status == "recorded" and signature(outcome) != confirmed:
-            raise RegistryError("the registry changed since the preview; nothing was recorded, run import-roster again")
+            raise RegistryError(_("the registry changed since the preview; nothing was recorded, run import-roster again"))
         return outcome
 
     return _transaction(engine, work, dry_run=dry_run)

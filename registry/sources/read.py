@@ -13,8 +13,10 @@ import logging
 import zipfile
 from dataclasses import dataclass
 
+from ..dependencies import load
 from ..errors import NoticeError
 from ..text import decode
+from ..i18n import _
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -58,15 +60,16 @@ def extract(data: bytes, name: str) -> Extracted:
     if kind == "docx":
         return Extracted("docx", [_docx_text(data, name)])
     if kind == "zip":
-        raise NoticeError(f"{name} is a ZIP archive (an Excel or other Office file?), not a Word .docx, PDF or text notice")
+        raise NoticeError(_("{name} is a ZIP archive (an Excel or other Office file?), not a Word .docx, PDF or text "
+                             "notice").format(name=name))
     if kind == "ole":
-        raise NoticeError(f"{name} is a Word 97-2003 (.doc) or other old Office file; save it as .docx or PDF")
+        raise NoticeError(_("{name} is a Word 97-2003 (.doc) or other old Office file; save it as .docx or PDF").format(name=name))
     return Extracted("text", [decode(data)])
 
 
 def _pdf_pages(data: bytes, name: str) -> list[str]:
     """The text layer of each page, read with pypdf (see README: why pypdf)."""
-    from pypdf import PdfReader
+    PdfReader = load("pypdf", _("reading a PDF")).PdfReader
     from pypdf.errors import DependencyError, PyPdfError
 
     # pypdf reports recoverable damage through logging; the clerk needs none of it on stderr.
@@ -74,34 +77,34 @@ def _pdf_pages(data: bytes, name: str) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise NoticeError(f"{name} is a password-protected PDF; save an unprotected copy")
+            raise NoticeError(_("{name} is a password-protected PDF; save an unprotected copy").format(name=name))
         pages = [page.extract_text() or "" for page in reader.pages]
     except NoticeError:
         raise
     except DependencyError:
         # AES-encrypted, even with an empty password, needs the cryptography package.
-        raise NoticeError(f"{name} is an encrypted PDF; save an unprotected copy") from None
+        raise NoticeError(_("{name} is an encrypted PDF; save an unprotected copy").format(name=name)) from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
-        raise NoticeError(f"{name} could not be read as a PDF ({error})") from None
+        raise NoticeError(_("{name} could not be read as a PDF ({error})").format(name=name, error=error)) from None
     if not pages:
-        raise NoticeError(f"{name} is a PDF with no pages")
+        raise NoticeError(_("{name} is a PDF with no pages").format(name=name))
     if not any(page.strip() for page in pages):
         raise NoticeError(
-            f"{name} is a PDF with no text layer (a scanned image?); the registry reads the text of a PDF "
-            f"and does no OCR"
+            _("{name} is a PDF with no text layer (a scanned image?); the registry reads the text of a "
+               "PDF and does no OCR").format(name=name)
         )
     return pages
 
 
 def _docx_text(data: bytes, name: str) -> str:
     """Paragraphs and table cells in the order they stand in the body, one per line."""
-    import docx
+    docx = load("docx", _("reading a Word file"))
     from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises its own errors, lxml's, zipfile's and KeyError
-        raise NoticeError(f"{name} could not be read as a Word .docx file ({error})") from None
+        raise NoticeError(_("{name} could not be read as a Word .docx file ({error})").format(name=name, error=error)) from None
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -110,7 +113,7 @@ def _docx_text(data: bytes, name: str) -> str:
             lines.append(block.text)
     text = "\n".join(lines)
     if not text.strip():
-        raise NoticeError(f"{name} is a Word file with no text")
+        raise NoticeError(_("{name} is a Word file with no text").format(name=name))
     return text
 
 

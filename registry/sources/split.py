@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import is_page_noise, normalize, squeeze
+from ..i18n import N_
 
 # A number line holds the number and nothing else (after normalizing: ASCII digits, full-width brackets).
 _NUMBER_LINE = re.compile(r"^(?P<series>[\u4e00-\u9fff]{0,10})[〔［\[（(【](?P<year>\d{4})[〕］\])）】](?P<seq>\d{1,4})号$")
@@ -33,7 +34,7 @@ PERSONNEL_WORDS = ("任免", "任职", "免职", "任命", "免去", "聘任", "
 NOT_PERSONNEL_PREFIXES = ("关于印发", "关于转发")
 # Text before a single heading shorter than this belongs to the notice (a letterhead, 特急, 签发人).
 PREAMBLE_CHARACTERS = 200
-NOT_PERSONNEL = "not a personnel notice"
+NOT_PERSONNEL = N_("not a personnel notice")
 
 
 @dataclass(frozen=True)
