@@ -53,7 +53,7 @@ from registry import derive, queries, reports  # noqa: E402
 from registry import people as peoplemod  # noqa: E402
 from registry.db import create_schema, make_engine, reading, writing  # noqa: E402
 from registry.errors import NotFound  # noqa: E402
-from registry.intake import Source, read_sources, record_batch  # noqa: E402
+from registry.intake import Source, record_batch  # noqa: E402
 from registry.models import Action, Holding, Notice, NoticeVersion, Organization, Person, utcnow  # noqa: E402
 from registry.record import read_notice  # noqa: E402
 from registry.text import content_hash  # noqa: E402

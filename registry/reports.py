@@ -458,7 +458,7 @@ def _namesake_pairs(by_person: dict[int, list[_Described]]) -> list[tuple[str, i
         starts = [h.known_start for h in holdings]
         if None not in starts:  # (a start pointing at a missing row: dangling_reference reports it)
             begins.setdefault((name, min(starts)), set()).add(person)
-    for (name, _), people in by_org.items():
+    for (name, _org), people in by_org.items():
         ordered = sorted(people)
         pairs.update((name, p, q) for i, p in enumerate(ordered) for q in ordered[i + 1:])
     for person, holdings in by_person.items():

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive, queries
-from registry.exchange import ftm, records
+from registry.exchange import ftm
 from registry.models import Holding, Organization, Person
 
 N9 = make_notice("林政发〔2023〕9号", "2023年3月1日", [
