@@ -138,9 +138,9 @@ def _plain_rows(session: Session, statements: dict, known_at: datetime | None, *
     return session.execute(statements[known_at is not None], params).all()
 
 
-def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None,
-           detail: bool = False) -> dict:
-    """A ranked roster.  ``detail`` adds the secondment, which the printed table shows (备注)."""
+def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
+    """A ranked roster.  (The printed table's 备注, a member's secondment, is added by
+    ``with_secondments``.)"""
     org = org_row(session, org_name)
     rows = _plain_rows(session, _ROSTER, known_at, org_id=org.id, on=as_of)
     rows.sort(key=lambda r: (roster_rank(r.title), r.title, r.position))
@@ -161,8 +161,6 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "ranked_after": h.ranked_after_name,
             "basis": h.basis,
         })
-        if detail:
-            members[-1]["secondment"] = h.secondment
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
 

@@ -544,3 +544,26 @@ def test_a_title_not_on_record_is_refused_naming_the_closest(add, cli_run, tmp_p
     assert [h["name"] for h in as_json(now)["holders"]] == ["达娃"]
     refused("市财政局 has no 总会计师 on record; closest: 副局长",
             "who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--known-at", moment)
+
+
+def test_history_orders_by_start_shows_the_secondment_and_answers_by_id_as_known_at(add, cli_run):
+    """history of one person (by id): holdings in order of their start, not of their end; the
+    printed table's 备注 is the holding's secondment; --known-at answers as the registry stood
+    then, before a later removal was recorded."""
+    add(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间一年）")
+    gesang = holder_id(cli_run, "市医疗保障局", "2023-03-01", "格桑", "副局长")
+    add(10, "2023年4月1日", "格桑兼任市水利局副局长", person=f"格桑={gesang}")
+    moment = datetime.now(timezone.utc).isoformat()
+    add(11, "2023年5月1日", "免去格桑的市水利局副局长职务", person=f"格桑={gesang}")
+
+    def holdings(*options):
+        (person,) = as_json(cli_run("history", str(gesang), "--format", "json", *options))["people"]
+        return [(h["organization"], h["since"], h["until"]) for h in person["holdings"]]
+
+    # The second post ended first; the order is still by start.
+    assert holdings() == [("市医疗保障局", "2023-03-01", None), (WATER, "2023-04-01", "2023-05-01")]
+    assert holdings("--known-at", moment) == [("市医疗保障局", "2023-03-01", None), (WATER, "2023-04-01", None)]
+    table = cli_run("history", str(gesang)).stdout.splitlines()
+    (insurance,) = [line for line in table if "市医疗保障局" in line]
+    (water,) = [line for line in table if WATER in line]
+    assert "挂职，时间一年" in insurance and "挂职" not in water, table
