@@ -241,22 +241,6 @@ def orgs_view(data: dict) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def flat_view(items: list[dict], headers: dict[str, str]) -> tuple[list[str], list[list]]:
-    """A list of flat dicts as a table: ``headers`` maps each key to its column heading."""
-    return list(headers.values()), [[_cell(item.get(k)) for k in headers] for item in items]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return yes(value)
-    if isinstance(value, list):
-        return "、".join(map(str, value))
-    if isinstance(value, dict):
-        # A nested JSON object (a notice's source) stays JSON, which a script can read back.
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
 # -- reports: changes, probation, vacancies, check ---------------------------------
 
 CHANGE_LABELS = {"appoint": "任", "remove": "免", "referenced": "推定在任", "confirmed": "代理转正"}
