@@ -285,8 +285,10 @@ def test_no_input_gives_a_traceback(templates, mutant):
     elif result.exit_code == 1:
         # A repeated heading makes the text several documents: a batch, each refused or recorded alone.
         summary = re.fullmatch(r"(\d+) recorded, (\d+) already recorded, (\d+) refused", lines[-1])
-        assert summary and int(summary[3]) == len(lines) - 1 >= 1, result.stderr
-        assert all(line.startswith(f"refused {path} (document ") for line in lines[:-1]), result.stderr
+        # A recorded document may warn (a holder known only from 列X之后, say) before the summary.
+        refusals = [line for line in lines[:-1] if not line.startswith("warning: ")]
+        assert summary and int(summary[3]) == len(refusals) >= 1, result.stderr
+        assert all(line.startswith(f"refused {path} (document ") for line in refusals), result.stderr
         recorded = [line for line in result.stdout.splitlines() if " recorded: " in line]
         assert len(recorded) == int(summary[1]), (result.stdout, result.stderr)
         if not recorded:
