@@ -19,11 +19,12 @@ rows stay, changed ones are closed (known_until) and new ones opened
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import DateTime, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Date, DateTime, bindparam, delete, exists, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .db import refresh_statistics
@@ -124,14 +125,11 @@ class Draft:
     title: str = field(default="", compare=False)
 
     def key(self) -> tuple:
-        return tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+        return _row_key(self)
 
 
-_KEY_FIELDS = [f.name for f in fields(Draft) if f.compare]
-
-
-def _row_key(row: Holding) -> tuple:
-    return tuple(getattr(row, name) for name in _KEY_FIELDS)
+_KEY_FIELDS = [f.name for f in fields(Draft) if f.compare]  # in the order of Draft's fields
+_row_key = attrgetter(*_KEY_FIELDS)  # a draft's or a holding row's identity, as a tuple
 
 
 _ACTION_COLUMNS = (Action.id, Action.kind, Action.name, Action.person_id, Action.ranked_after_person_id,
@@ -155,62 +153,52 @@ _CURRENT = (
 )
 
 
-def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None = None) -> list[Draft]:
-    """Derive the holdings of one organization from the actions visible at ``at`` (``people``:
-    the person map at ``at``, when the caller has it already)."""
-    if people is None:
-        people = person_map(session, at)
-    # Plain columns: a replay reads every action of an organization, and an ORM object each
-    # cost more than the replay itself.
-    rows = session.execute(_REPLAYED, {"org_id": org_id, "at": at}).all()
-    posts = dict(session.execute(_POSTS, {"org_id": org_id}).all())
-    rosters = session.execute(
-        select(RosterRow, RosterImport.as_of)
-        .join(RosterImport, RosterRow.import_id == RosterImport.id)
-        .where(RosterRow.org_id == org_id, RosterImport.recorded_at <= at)
-        .order_by(RosterImport.as_of, RosterImport.id, RosterRow.row_number)
-    ).all()
+class _Replay:
+    """The state of one organization's replay: every holding derived so far (``drafts``), the
+    ones still open by (person, title), and one ranking per title of every holding ever."""
 
-    drafts: list[Draft] = []
-    open_: dict[tuple[int, str], Draft] = {}  # (person, title) -> the holding still open
-    ranking: dict[str, list[Draft]] = {}  # title -> every holding ever, in rank order
+    def __init__(self, session: Session, org_id: int, people: PersonMap):
+        self.session = session
+        self.org_id = org_id
+        self.people = people
+        self.posts: dict[str, int] = dict(session.execute(_POSTS, {"org_id": org_id}).all())
+        self.drafts: list[Draft] = []
+        self.open: dict[tuple[int, str], Draft] = {}  # (person, title) -> the holding still open
+        self.ranking: dict[str, list[Draft]] = {}  # title -> every holding ever, in rank order
 
-    def post_id(title: str) -> int:
-        if title not in posts:
-            post = Post(org_id=org_id, title=title)
-            session.add(post)
-            session.flush()
-            posts[title] = post.id
-        return posts[title]
+    def post_id(self, title: str) -> int:
+        if title not in self.posts:
+            post = Post(org_id=self.org_id, title=title)
+            self.session.add(post)
+            self.session.flush()
+            self.posts[title] = post.id
+        return self.posts[title]
 
-    def held_in_org(person: int, title: str) -> Draft | None:
+    def held_in_org(self, person: int, title: str) -> Draft | None:
         """The person's open holding in this organization, the same title first."""
-        if (person, title) in open_:
-            return open_[(person, title)]
-        return next((d for (holder, _unused), d in open_.items() if holder == person), None)
+        if (person, title) in self.open:
+            return self.open[(person, title)]
+        return next((d for (holder, _unused), d in self.open.items() if holder == person), None)
 
-    def roster_row(row: RosterRow, on: date) -> None:
+    def roster_row(self, row: RosterRow, on: date) -> None:
         """A roster says the person holds the post on its date: a holding already open
         stays as it is; otherwise one starts, from the sheet's date or not on record."""
-        person = people.find(row.person_id)
-        if (person, row.title) in open_:
+        person = self.people.find(row.person_id)
+        if (person, row.title) in self.open:
             return
         draft = Draft(
-            person_id=person, post_id=post_id(row.title), since=row.since, until=None, start_action_id=None,
+            person_id=person, post_id=self.post_id(row.title), since=row.since, until=None, start_action_id=None,
             start_roster_row_id=row.id, concurrent=row.concurrent, acting=row.acting,
             probation_until=row.probation_until, title=row.title,
         )
-        drafts.append(draft)
-        open_[(person, row.title)] = draft
-        ranking.setdefault(row.title, []).append(draft)
+        self.drafts.append(draft)
+        self.open[(person, row.title)] = draft
+        self.place_last(row.title, draft)
 
-    # A roster states the posts held on its date, after the notices of that date: it is
-    # replayed after every action dated on or before it.
-    pending = list(rosters)
-    for action in rows:
+    def action(self, action) -> None:
+        """One action (a row of ``_REPLAYED``), in canonical order."""
+        people, open_, drafts = self.people, self.open, self.drafts
         on, number = action.date, action.number
-        while pending and pending[0][1] < on:
-            roster_row(*pending.pop(0))
         person = people.subject(action)
         key = (person, action.title)
         if action.kind == "appoint":
@@ -225,36 +213,35 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
                     _("{number} appoints {name} as {title} on {on}, a post they already hold").format(number=number, name=action.name, title=action.title, on=on)
                 )
             draft = Draft(
-                person_id=person, post_id=post_id(action.title), since=on, until=None,
+                person_id=person, post_id=self.post_id(action.title), since=on, until=None,
                 start_action_id=action.id, concurrent=action.concurrent, acting=action.acting,
                 secondment=action.secondment, title=action.title,
                 probation_until=on + relativedelta(months=action.probation_months) if action.probation_months else None,
             )
-            order = ranking.setdefault(action.title, [])
             after = people.ranked_after(action)
             if after is not None:
                 if after == person:
                     raise NoticeError(_("{number} ranks {name} after themselves").format(number=number, name=action.name))
                 draft.ranked_after_person_id = after
-                anchor = held_in_org(after, action.title)
+                anchor = self.held_in_org(after, action.title)
                 if anchor is None:
                     # Known only from the reference: the named person holds the same title,
                     # start not on record.
                     anchor = Draft(
-                        person_id=after, post_id=post_id(action.title), since=None, until=None,
+                        person_id=after, post_id=self.post_id(action.title), since=None, until=None,
                         start_action_id=action.id, inferred=True, title=action.title,
                     )
                     drafts.append(anchor)
                     open_[(after, action.title)] = anchor
-                    order.append(anchor)
+                    self.place_last(action.title, anchor)
                 if anchor.title == action.title:
-                    order.insert(order.index(anchor) + 1, draft)
+                    self.place_after(action.title, anchor, draft)
                 else:
-                    order.append(draft)
-            elif confirmed is not None and confirmed in order:
-                order.insert(order.index(confirmed) + 1, draft)  # the same place in the ranking
+                    self.place_last(action.title, draft)
+            elif confirmed is not None:
+                self.place_after(action.title, confirmed, draft)  # the same place in the ranking
             else:
-                order.append(draft)
+                self.place_last(action.title, draft)
             drafts.append(draft)
             open_[key] = draft
         else:
@@ -262,34 +249,72 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
             if draft is None:
                 # Removed, never appointed on record: the start is not on record.
                 draft = Draft(
-                    person_id=person, post_id=post_id(action.title), since=None, until=None,
+                    person_id=person, post_id=self.post_id(action.title), since=None, until=None,
                     start_action_id=action.id, concurrent=action.concurrent, title=action.title,
                 )
                 drafts.append(draft)
-                ranking.setdefault(action.title, []).append(draft)
+                self.place_last(action.title, draft)
             elif draft.since == on:
                 raise NoticeError(_("{number} removes {name} as {title} on the day of appointment").format(number=number, name=action.name, title=action.title))
             draft.until = on
             draft.end_action_id = action.id
             draft.end_reason = action.end_reason or "removed"
+
+    def place_last(self, title: str, draft: Draft) -> None:
+        self.ranking.setdefault(title, []).append(draft)
+
+    def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
+        order = self.ranking[title]
+        order.insert(order.index(anchor) + 1, draft)
+
+    def ranked(self) -> list[Draft]:
+        """The drafts, each ranking numbered from 1."""
+        for order in self.ranking.values():
+            for position, draft in enumerate(order, start=1):
+                draft.position = position
+        return self.drafts
+
+
+def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None = None) -> list[Draft]:
+    """Derive the holdings of one organization from the actions visible at ``at`` (``people``:
+    the person map at ``at``, when the caller has it already)."""
+    if people is None:
+        people = person_map(session, at)
+    state = _Replay(session, org_id, people)
+    # Plain columns: a replay reads every action of an organization, and an ORM object each
+    # cost more than the replay itself.
+    rows = session.execute(_REPLAYED, {"org_id": org_id, "at": at}).all()
+    rosters = session.execute(
+        select(RosterRow, RosterImport.as_of)
+        .join(RosterImport, RosterRow.import_id == RosterImport.id)
+        .where(RosterRow.org_id == org_id, RosterImport.recorded_at <= at)
+        .order_by(RosterImport.as_of, RosterImport.id, RosterRow.row_number)
+    ).all()
+    # A roster states the posts held on its date, after the notices of that date: it is
+    # replayed after every action dated on or before it.
+    pending = list(rosters)
+    for action in rows:
+        while pending and pending[0][1] < action.date:
+            state.roster_row(*pending.pop(0))
+        state.action(action)
     for row, on in pending:
-        roster_row(row, on)
-
-    for order in ranking.values():
-        for position, draft in enumerate(order, start=1):
-            draft.position = position
-    return drafts
+        state.roster_row(row, on)
+    return state.ranked()
 
 
-def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> None:
+def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime, current: list | None = None) -> None:
     """Close the rows that no longer hold and open the new ones; leave the rest alone.
 
     Recorded rows are never deleted or rewritten: a row is only ever closed
     (known_until set once).  Rows are closed before new ones are opened, so the
     table never passes through two current holdings that share a date (SQLite's
     triggers check every statement; they cannot wait for the commit).
+
+    ``current``: the rows the drafts are to replace, when the caller read only some of the
+    organization's (``extend``); by default, every row it shows.
     """
-    current = session.execute(_CURRENT, {"org_id": org_id}).all()
+    if current is None:
+        current = session.execute(_CURRENT, {"org_id": org_id}).all()
     wanted: dict[tuple, list[Draft]] = {}
     for draft in drafts:
         wanted.setdefault(draft.key(), []).append(draft)
@@ -309,13 +334,19 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime) -> N
     # Set-based: one statement for the rows that go, one for those that close, one insert
     # for the new ones, in that order.
     for chunk in _chunks(dropped):
-        session.execute(delete(Holding).where(Holding.id.in_(chunk)))
+        session.execute(_DROP, {"ids": chunk})
     for chunk in _chunks(closed):
-        session.execute(update(Holding).where(Holding.id.in_(chunk)).values(known_until=now))
+        session.execute(_CLOSE, {"ids": chunk, "now": now})
     opened = [{"org_id": org_id, "known_from": now, **{name: getattr(draft, name) for name in _KEY_FIELDS}}
               for group in wanted.values() for draft in group]
     if opened:
-        session.execute(insert(Holding), opened)
+        session.execute(_OPEN, opened)
+
+
+_DROP = delete(Holding).where(Holding.id.in_(bindparam("ids", expanding=True)))
+_CLOSE = (update(Holding).where(Holding.id.in_(bindparam("ids", expanding=True)))
+          .values(known_until=bindparam("now", type_=DateTime)))
+_OPEN = insert(Holding.__table__)  # Core: the rows need no ORM objects
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -323,12 +354,127 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def rederive(session: Session, org_ids: Iterable[int], now: datetime) -> None:
+def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended: NoticeVersion | None = None) -> None:
+    """Re-derive the holdings of these organizations as the registry shows them at ``now``.
+
+    ``appended``: the notice version just recorded, if that is what changed.  An organization
+    whose record it extends at the end takes only its actions on top of the rows it shows
+    (``extend``); any other is replayed whole.  Both give the same rows.
+    """
     people = person_map(session, now)  # once for every organization: nothing here changes it
     for org_id in sorted(set(org_ids)):
-        drafts = replay(session, org_id, now, people)
+        current = None
+        if appended is not None and _at_the_end(session, org_id, appended, now):
+            drafts, current = extend(session, org_id, appended.id, people)
+        else:
+            drafts = replay(session, org_id, now, people)
         refuse_overlaps(session, drafts)
-        sync(session, org_id, drafts, now)
+        sync(session, org_id, drafts, now, current)
+
+
+# The actions of one version in one organization, as _REPLAYED reads them.
+_APPENDED = (
+    select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number)
+    .join(NoticeVersion, Action.version_id == NoticeVersion.id)
+    .join(Notice, NoticeVersion.notice_id == Notice.id)
+    .where(Action.org_id == bindparam("org_id"), Action.version_id == bindparam("version_id"))
+    .order_by(Action.seq)
+)
+# Whether anything else in the organization would be replayed on or after the version's date:
+# the versions dated from it on (few, found by ix_notice_versions_date), then whether one of
+# them acts here; and the rosters of the organization dated from it on.
+_NOT_BEFORE = union_all(
+    select(NoticeVersion.id)
+    .where(NoticeVersion.date >= bindparam("on", type_=Date), NoticeVersion.id != bindparam("version_id"),
+           version_shown(bindparam("at", type_=DateTime)),
+           exists().where(Action.version_id == NoticeVersion.id, Action.org_id == bindparam("org_id"))),
+    select(RosterRow.id)
+    .join(RosterImport, RosterRow.import_id == RosterImport.id)
+    .where(RosterRow.org_id == bindparam("org_id"), RosterImport.recorded_at <= bindparam("at", type_=DateTime),
+           RosterImport.as_of >= bindparam("on", type_=Date)),
+).limit(1)
+_ROW_COLUMNS = (Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS), Post.title)
+_ROWS = select(*_ROW_COLUMNS).join(Post, Holding.post_id == Post.id).where(current_rows())
+_OF_PEOPLE = _ROWS.where(Holding.org_id == bindparam("org_id"),
+                         Holding.person_id.in_(bindparam("people", expanding=True)))
+_BELOW = _ROWS.where(Holding.post_id == bindparam("post_id"), Holding.position > bindparam("position"))
+_RANKED = (
+    select(Holding.post_id, func.max(Holding.position))
+    .where(Holding.post_id.in_(bindparam("post_ids", expanding=True)), current_rows())
+    .group_by(Holding.post_id)
+)
+
+
+def _at_the_end(session: Session, org_id: int, version: NoticeVersion, at: datetime) -> bool:
+    """Whether every other action and roster of the organization shown at ``at`` is dated
+    before the version: then a replay would take the version's actions last."""
+    found = session.execute(_NOT_BEFORE, {"org_id": org_id, "version_id": version.id, "at": at, "on": version.date})
+    return found.first() is None
+
+
+class _Extension(_Replay):
+    """A replay resumed at the end of an organization's record, from the rows it shows.
+
+    It reads only what the new actions can change (``take``): every row of the people they name
+    in the organization (what they hold is what an appointment, a removal or a 列X之后 anchor
+    finds, under any title, and a holding twice at once is refused from all of a person's rows),
+    and, when a 列X之后 places someone after a holder, the rows ranked below that holder, who
+    each move down one place.  Positions are numbers, counted on from the holdings ever ranked
+    in each post; nothing else of the organization is read, however long its record.
+    """
+
+    def __init__(self, session: Session, org_id: int, people: PersonMap):
+        super().__init__(session, org_id, people)
+        self.count: dict[str, int] = {}  # title -> holdings ever ranked in it
+        self.placed: dict[str, list[Draft]] = {}  # title -> the drafts read or made
+        self.rows: list = []  # the rows read, which the drafts replace
+
+    def take(self, rows) -> None:
+        taken = {row.id for row in self.rows}
+        for row in rows:
+            if row.id in taken:
+                continue
+            taken.add(row.id)
+            self.rows.append(row)
+            draft = Draft(*row[2:])  # _ROW_COLUMNS: id, known_from, then Draft's fields in order
+            self.drafts.append(draft)
+            if draft.until is None:
+                self.open[(draft.person_id, draft.title)] = draft
+            self.placed.setdefault(draft.title, []).append(draft)
+
+    def place_last(self, title: str, draft: Draft) -> None:
+        self.count[title] = draft.position = self.count.get(title, 0) + 1
+        self.placed.setdefault(title, []).append(draft)
+
+    def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
+        self.take(self.session.execute(_BELOW, {"post_id": self.posts[title], "position": anchor.position}))
+        for other in self.placed[title]:
+            if other.position > anchor.position:
+                other.position += 1
+        draft.position = anchor.position + 1
+        self.count[title] += 1
+        self.placed[title].append(draft)
+
+    def ranked(self) -> list[Draft]:
+        return self.drafts
+
+
+def extend(session: Session, org_id: int, version_id: int, people: PersonMap) -> tuple[list[Draft], list]:
+    """The replay of an organization whose newest actions are those of ``version_id`` (and
+    ``people`` the person map in force), without replaying the rest: the rows the organization
+    shows are what the replay of the rest gave.  Returns the drafts and the rows they replace,
+    for ``sync``; the rows it did not read stay as they are."""
+    actions = session.execute(_APPENDED, {"org_id": org_id, "version_id": version_id}).all()
+    state = _Extension(session, org_id, people)
+    post_ids = {state.posts[title]: title for title in {a.title for a in actions} if title in state.posts}
+    named = {people.subject(a) for a in actions} | ({people.ranked_after(a) for a in actions} - {None})
+    if post_ids:
+        for post_id, ranked in session.execute(_RANKED, {"post_ids": list(post_ids)}):
+            state.count[post_ids[post_id]] = ranked
+    state.take(session.execute(_OF_PEOPLE, {"org_id": org_id, "people": sorted(named)}))
+    for action in actions:
+        state.action(action)
+    return state.ranked(), state.rows
 
 
 def overlapping_drafts(drafts: Iterable) -> Iterable[tuple]:

@@ -48,16 +48,25 @@ def too_long(table: str, column: str, value: str, limit: int) -> RegistryError:
     return error(_("{label} {shown!r} is {count} characters long; the registry keeps at most {limit}").format(label=label, shown=shown, count=len(value), limit=limit))
 
 
+def _check(column, value) -> None:
+    limit = getattr(column.type, "length", None)
+    if limit is not None and isinstance(value, str) and len(value) > limit:
+        raise too_long(column.table.name, column.name, value, limit)
+
+
 @event.listens_for(Session, "before_flush")
 def _check_lengths(session: Session, _context, _instances) -> None:
     for instance in list(session.new) + list(session.dirty):
         state = inspect(instance)
         for attribute in state.mapper.column_attrs:
-            column = attribute.columns[0]
-            limit = getattr(column.type, "length", None)
-            value = state.dict.get(attribute.key)
-            if limit is not None and isinstance(value, str) and len(value) > limit:
-                raise too_long(column.table.name, column.name, value, limit)
+            _check(attribute.columns[0], state.dict.get(attribute.key))
+
+
+def check_rows(table, rows: list[dict]) -> None:
+    """The same check for rows written with Core (an insert that bypasses the flush)."""
+    for row in rows:
+        for key, value in row.items():
+            _check(table.c[key], value)
 
 
 # A notice is a few thousand characters; a whole gazette is under 100,000.  Anything

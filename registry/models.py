@@ -171,7 +171,7 @@ class NoticeVersion(Base):
     addressees: Mapped[str] = mapped_column(String(500), default="")
     basis: Mapped[str] = mapped_column(String(500), default="")
     signer: Mapped[str] = mapped_column(String(200), default="")
-    date: Mapped[date] = mapped_column(Date)
+    date: Mapped[date] = mapped_column(Date, index=True)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())

@@ -129,7 +129,7 @@ def spellings(name: str) -> list[str]:
 
 def find_org(session: Session, name: str) -> Organization | None:
     """The organization a name or alias denotes, or None."""
-    found = _match(session, name)
+    found = find_org_row(session, name)
     return session.get(Organization, found.id) if found is not None else None
 
 
@@ -151,7 +151,7 @@ def _spelling_statement():
 _BY_SPELLING = _spelling_statement()  # built once, so that it is compiled once
 
 
-def _match(session: Session, name: str) -> OrgRow | None:
+def find_org_row(session: Session, name: str) -> OrgRow | None:
     """The organization a name denotes, in one query: the first spelling (in the order
     ``spellings`` gives them) that is an organization's name or, failing that, an alias."""
     candidates = spellings(name)
@@ -164,7 +164,7 @@ def _match(session: Session, name: str) -> OrgRow | None:
 
 def org_row(session: Session, name: str) -> OrgRow:
     """``lookup_org`` as plain columns, for the questions: (id, name)."""
-    found = _match(session, name)
+    found = find_org_row(session, name)
     if found is not None:
         return found
     lookup_org(session, name)  # raises NotFound, naming the closest matches

@@ -35,19 +35,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session, aliased
 
-from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
+from . import derive, limits
 from .errors import NoticeError, NotFound, RegistryError
 from .models import (
     Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
+    RosterImport, RosterRow,
 )
-from .orgs import create_org, find_org
+from .orgs import OrgRow, create_org, find_org_row
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
-from .timerules import clock, current, held_on, notice_key
+from .timerules import clock, current, held_on
 from .i18n import _
 
 
@@ -131,28 +132,33 @@ def add_notice(
 
     now = clock(session, now)
     plan = _resolve(session, parsed, links or {}, hints or {}, now)
+    earlier_versions = 0
     if notice is None:
         notice = Notice(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
         session.add(notice)
         session.flush()
+    else:
+        earlier_versions = len(notice.versions)
     version = NoticeVersion(
-        notice_id=notice.id, version=len(notice.versions) + 1, issuer=parsed.issuer, title=parsed.title,
+        notice_id=notice.id, version=earlier_versions + 1, issuer=parsed.issuer, title=parsed.title,
         addressees=parsed.addressees, basis=parsed.basis, signer=parsed.signer, date=parsed.date,
         text=text, content_hash=digest, recorded_at=now, recorded_by=recorded_by,
     )
     session.add(version)
     session.flush()
-    for seq, step in enumerate(plan, start=1):
-        a = step.parsed
-        session.add(Action(
-            version_id=version.id, seq=seq, kind=a.kind, clause=a.clause, name=a.name,
-            person_id=step.person_id, org_id=step.org_id, title=a.title,
-            concurrent=a.concurrent, acting=a.acting, probation_months=a.probation_months,
-            secondment=a.secondment, ranked_after_name=a.ranked_after,
-            ranked_after_person_id=step.ranked_after_person_id, end_reason=a.end_reason,
-        ))
-    session.flush()
-    derive.rederive(session, {s.org_id for s in plan}, now)
+    # Core, in one statement: the actions need no ORM objects here (``version.actions`` reads them).
+    actions = [
+        dict(version_id=version.id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
+             person_id=step.person_id, org_id=step.org_id, title=step.parsed.title,
+             concurrent=step.parsed.concurrent, acting=step.parsed.acting,
+             probation_months=step.parsed.probation_months, secondment=step.parsed.secondment,
+             ranked_after_name=step.parsed.ranked_after, ranked_after_person_id=step.ranked_after_person_id,
+             end_reason=step.parsed.end_reason)
+        for seq, step in enumerate(plan, start=1)
+    ]
+    limits.check_rows(Action.__table__, actions)
+    session.execute(insert(Action.__table__), actions)
+    derive.rederive(session, {s.org_id for s in plan}, now, appended=version)
     return Outcome("recorded", parsed, plan)
 
 
@@ -173,34 +179,42 @@ class _Resolver:
         self.on = parsed.date
         self.here = (parsed.date, parsed.series, parsed.year, parsed.seq)
         self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
+        self._held: dict[tuple[str, int], list[_Held]] = {}
+        self._orgs: dict[str, OrgRow | None] = {}
+
+    def find_org(self, name: str) -> OrgRow | None:
+        """The organization a name denotes, once per name (``forget_orgs`` after creating one)."""
+        if name not in self._orgs:
+            self._orgs[name] = find_org_row(self.session, name)
+        return self._orgs[name]
+
+    def forget_orgs(self) -> None:
+        self._orgs.clear()
 
     def _new_person(self, name: str, gender: str | None) -> int:
-        person = Person(name=name, gender=gender, created_at=self.now)
-        self.session.add(person)
-        self.session.flush()
-        return person.id
+        row = {"name": name, "gender": gender, "created_at": self.now}
+        limits.check_rows(Person.__table__, [row])
+        return self.session.execute(_NEW_PERSON, row).scalar_one()
 
-    def _holdings(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
+    def _holdings(self, name: str, org: OrgRow | None, title: str | None) -> list[_Held]:
         """Current holdings of people called ``name`` in ``org`` (of ``title`` if given)."""
         if org is None:
             return []
-        query = (
-            select(Holding).join(Person, Holding.person_id == Person.id)
-            .where(Person.name == name, Holding.org_id == org.id, current())
-        )
-        if title is not None:
-            query = query.join(Post, Holding.post_id == Post.id).where(Post.title == title)
-        return list(self.session.scalars(query))
+        key = (name, org.id)
+        if key not in self._held:
+            # Read once per name and organization: derivation runs only after every name of
+            # the notice is resolved, so the rows stay what they were.
+            self._held[key] = [_Held.of(row) for row in self.session.execute(_HELD, {"name": name, "org_id": org.id})]
+        return [h for h in self._held[key] if title is None or h.title == title]
 
-    def _known_holders(self, name: str, org: Organization | None, title: str | None) -> list[Holding]:
+    def _known_holders(self, name: str, org: OrgRow | None, title: str | None) -> list[_Held]:
         """Holdings of people called ``name`` that, in date order, are open at this notice."""
         return [
             h for h in self._holdings(name, org, title)
-            if _start_key(h) < self.here
-            and (h.end_action is None or _notice_key(h.end_action) > self.here)
+            if h.start < self.here and (h.end is None or h.end > self.here)
         ]
 
-    def _later_unknown_start(self, name: str, org: Organization | None, title: str) -> list[int]:
+    def _later_unknown_start(self, name: str, org: OrgRow | None, title: str) -> list[int]:
         """The person whose record this notice would have started, had it arrived in date order.
 
         That record is the earliest one revealed after this notice with no known start:
@@ -208,25 +222,24 @@ class _Resolver:
         """
         found = [
             h for h in self._holdings(name, org, None)
-            if h.since is None and _start_key(h) > self.here
-            and (h.inferred or h.post.title == title)
+            if h.since is None and h.start > self.here and (h.inferred or h.title == title)
         ]
         if not found:
             return []
-        first = min(_start_key(h) for h in found)
-        return sorted({h.person_id for h in found if _start_key(h) == first})
+        first = min(h.start for h in found)
+        return sorted({h.person_id for h in found if h.start == first})
 
     def _removed_with(self, index: int) -> list[int]:
         """People known to hold what a 免去其 removal after this appointment removes."""
         people: set[int] = set()
         for removal in self.parsed.actions[index + 1:]:
             if removal.same_person_as == index and removal.kind == "remove":
-                org = find_org(self.session, removal.org)
+                org = self.find_org(removal.org)
                 people |= {h.person_id for h in self._known_holders(removal.name, org, removal.title)}
         return sorted(people)
 
     def resolve(self, index: int, action: ParsedAction, plan: list[PlannedAction]) -> PlannedAction:
-        org = find_org(self.session, action.org)
+        org = self.find_org(action.org)
         step = PlannedAction(parsed=action, person_id=None, person_new=False,
                              org_name=org.name if org else action.org, org_new=org is None,
                              org_id=org.id if org else None)
@@ -305,7 +318,7 @@ class _Resolver:
             return people[0], False
         return self._new_person(name, None), True
 
-    def _same_org(self, name: str, org: Organization | None) -> list[int]:
+    def _same_org(self, name: str, org: OrgRow | None) -> list[int]:
         """People of that name known to hold a post in ``org`` on this notice's date."""
         return sorted({h.person_id for h in self._known_holders(name, org, None)})
 
@@ -340,30 +353,70 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
             raise NoticeError(_("person {person_id} is {name}, not {name2}").format(person_id=person_id, name=person.name, name2=name))
 
 
-def _notice_key(action: Action) -> tuple:
-    """Where an action's notice stands in canonical order: date, then number."""
-    return notice_key(action.version, action.version.notice)
-
+_NEW_PERSON = insert(Person.__table__).returning(Person.__table__.c.id)
 
 # Sorts after every document number: a starting roster states the posts held at the end of its day.
 _AFTER_THE_DAYS_NOTICES = "\U0010ffff"
 
+_start, _start_version, _start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
+_end, _end_version, _end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
+# The current holdings of people of one name in one organization, with where the evidence for
+# each begins and ends in canonical order: plain columns, one query.
+_HELD = (
+    select(
+        Holding.person_id, Holding.since, Holding.inferred, Post.title,
+        _start_version.date.label("start_date"), _start_notice.series.label("start_series"),
+        _start_notice.year.label("start_year"), _start_notice.seq.label("start_seq"),
+        RosterImport.as_of.label("roster_as_of"), RosterImport.id.label("roster_id"),
+        _end.id.label("end_id"), _end_version.date.label("end_date"), _end_notice.series.label("end_series"),
+        _end_notice.year.label("end_year"), _end_notice.seq.label("end_seq"),
+    )
+    .select_from(Holding)
+    .join(Person, Holding.person_id == Person.id)
+    .join(Post, Holding.post_id == Post.id)
+    .outerjoin(_start, Holding.start_action_id == _start.id)
+    .outerjoin(_start_version, _start.version_id == _start_version.id)
+    .outerjoin(_start_notice, _start_version.notice_id == _start_notice.id)
+    .outerjoin(RosterRow, Holding.start_roster_row_id == RosterRow.id)
+    .outerjoin(RosterImport, RosterRow.import_id == RosterImport.id)
+    .outerjoin(_end, Holding.end_action_id == _end.id)
+    .outerjoin(_end_version, _end.version_id == _end_version.id)
+    .outerjoin(_end_notice, _end_version.notice_id == _end_notice.id)
+    .where(Person.name == bindparam("name"), Holding.org_id == bindparam("org_id"), current())
+)
 
-def _start_key(holding: Holding) -> tuple:
-    """Where the evidence for a holding begins in canonical order: its notice, or its roster."""
-    if holding.start_action is None:
-        roster = holding.start_roster_row.roster
-        return (roster.as_of, _AFTER_THE_DAYS_NOTICES, 0, roster.id)
-    return _notice_key(holding.start_action)
+
+@dataclass
+class _Held:
+    """A current holding as name resolution sees it: where its evidence begins (``start``) and
+    ends (``end``, None while open) in canonical order, the notice's date then number; a
+    holding a roster started sorts after the notices of the roster's date."""
+
+    person_id: int
+    since: date | None
+    inferred: bool
+    title: str
+    start: tuple
+    end: tuple | None
+
+    @classmethod
+    def of(cls, row) -> _Held:
+        if row.start_date is None:
+            start = (row.roster_as_of, _AFTER_THE_DAYS_NOTICES, 0, row.roster_id)
+        else:
+            start = (row.start_date, row.start_series, row.start_year, row.start_seq)
+        end = None if row.end_id is None else (row.end_date, row.end_series, row.end_year, row.end_seq)
+        return cls(row.person_id, row.since, row.inferred, row.title, start, end)
 
 
 def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime) -> list[PlannedAction]:
     # Organizations first, so that a new one is created once and later clauses find it.
+    resolver = _Resolver(session, parsed, links, hints, now)
     created: set[str] = set()
     for action in parsed.actions:
-        if find_org(session, action.org) is None:
+        if resolver.find_org(action.org) is None:
             created.add(create_org(session, action.org).name)
-    resolver = _Resolver(session, parsed, links, hints, now)
+            resolver.forget_orgs()
     plan: list[PlannedAction] = []
     for index, action in enumerate(parsed.actions):
         step = resolver.resolve(index, action, plan)

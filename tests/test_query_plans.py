@@ -11,6 +11,7 @@ executed), on a generated archive, before and after the statistics
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
@@ -82,3 +83,46 @@ def test_the_questions_start_from_the_index_on_what_they_name(archive, question,
 
 def test_no_index_matches_every_current_holding(archive):
     assert "ix_holdings_known" not in {index["name"] for index in inspect(archive).get_indexes("holdings")}
+
+
+# What recording a notice may scan: the organization names and aliases (the parser's lexicon of
+# organizations) and the person events (the person map).  Neither grows with the holdings or the
+# notices; everything else is found by an index on what the notice names.
+SCANNED_WHEN_RECORDING = ("SCAN organizations", "SCAN org_aliases", "SCAN person_events", "SCAN CONSTANT ROW",
+                          "USE TEMP B-TREE FOR ORDER BY")
+
+
+def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
+    """The organization's latest notice is derived from the rows of the people it names and the
+    versions dated from it on (``derive.extend``), each found by an index: the cost of recording
+    it does not grow with the organization's record."""
+    from conftest import make_notice
+    from registry import record
+
+    path = tmp_path / "copy.db"
+    with sqlite3.connect(archive.url.database) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    engine = dbmod.make_engine(str(path))
+    caught = []
+
+    def catch(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT") and "sqlite_master" not in statement:
+            caught.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    notice = make_notice("林政发〔2026〕1号", "2026年1月1日", ["测甲任市第1局副局长（列测乙之后）", "免去测丙的市第1局局长职务"])
+    with dbmod.writing(engine) as session:
+        record.add_notice(session, notice)
+    event.remove(engine, "before_cursor_execute", catch)
+    statements = [statement for statement, _ in caught]
+    assert any("notice_versions.date >=" in statement for statement in statements)  # the extension was asked for
+    assert not any("ORDER BY notice_versions.date" in statement for statement in statements)  # and nothing replayed
+    with engine.connect() as conn:
+        for statement, parameters in caught:
+            steps = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            scans = [step for step in steps if step.startswith(("SCAN", "USE TEMP"))]
+            assert all(step.startswith(SCANNED_WHEN_RECORDING) for step in scans), (statement, steps)
+            if "notice_versions.date >=" in statement:
+                # From the versions dated on or after the notice, not from every action of the organization.
+                assert "SEARCH notice_versions USING INDEX ix_notice_versions_date (date>?)" in steps, steps
+    engine.dispose()
