@@ -157,11 +157,12 @@ class _Replay:
     """The state of one organization's replay: every holding derived so far (``drafts``), the
     ones still open by (person, title), and one ranking per title of every holding ever."""
 
-    def __init__(self, session: Session, org_id: int, people: PersonMap):
+    def __init__(self, session: Session, org_id: int, people: PersonMap, posts: dict[str, int] | None = None):
         self.session = session
         self.org_id = org_id
         self.people = people
-        self.posts: dict[str, int] = dict(session.execute(_POSTS, {"org_id": org_id}).all())
+        # title -> post id: every post of the organization, or those the caller read
+        self.posts: dict[str, int] = dict(session.execute(_POSTS, {"org_id": org_id}).all()) if posts is None else posts
         self.drafts: list[Draft] = []
         self.open: dict[tuple[int, str], Draft] = {}  # (person, title) -> the holding still open
         self.ranking: dict[str, list[Draft]] = {}  # title -> every holding ever, in rank order
@@ -362,22 +363,26 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
     people = person_map(session, now)  # once for every organization: nothing here changes it
+    acts: dict[int, list] = {}
+    if appended is not None:
+        for action in session.execute(_APPENDED, {"version_id": appended.id}):
+            acts.setdefault(action.org_id, []).append(action)
     for org_id in sorted(set(org_ids)):
         current = None
         if appended is not None and _at_the_end(session, org_id, appended, now):
-            drafts, current = extend(session, org_id, appended.id, people)
+            drafts, current = extend(session, org_id, acts[org_id], people)
         else:
             drafts = replay(session, org_id, now, people)
         refuse_overlaps(session, drafts)
         sync(session, org_id, drafts, now, current)
 
 
-# The actions of one version in one organization, as _REPLAYED reads them.
+# The actions of one version, as _REPLAYED reads them, with their organization.
 _APPENDED = (
-    select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number)
+    select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number, Action.org_id)
     .join(NoticeVersion, Action.version_id == NoticeVersion.id)
     .join(Notice, NoticeVersion.notice_id == Notice.id)
-    .where(Action.org_id == bindparam("org_id"), Action.version_id == bindparam("version_id"))
+    .where(Action.version_id == bindparam("version_id"))
     .order_by(Action.seq)
 )
 # Whether anything else in the organization would be replayed on or after the version's date:
@@ -398,11 +403,11 @@ _ROWS = select(*_ROW_COLUMNS).join(Post, Holding.post_id == Post.id).where(curre
 _OF_PEOPLE = _ROWS.where(Holding.org_id == bindparam("org_id"),
                          Holding.person_id.in_(bindparam("people", expanding=True)))
 _BELOW = _ROWS.where(Holding.post_id == bindparam("post_id"), Holding.position > bindparam("position"))
-_RANKED = (
-    select(Holding.post_id, func.max(Holding.position))
-    .where(Holding.post_id.in_(bindparam("post_ids", expanding=True)), current_rows())
-    .group_by(Holding.post_id)
-)
+# Some posts of an organization by title, each with the number of holdings ever ranked in it.
+_RANKED = select(
+    Post.title, Post.id,
+    select(func.max(Holding.position)).where(Holding.post_id == Post.id, current_rows()).scalar_subquery(),
+).where(Post.org_id == bindparam("org_id"), Post.title.in_(bindparam("titles", expanding=True)))
 
 
 def _at_the_end(session: Session, org_id: int, version: NoticeVersion, at: datetime) -> bool:
@@ -423,9 +428,10 @@ class _Extension(_Replay):
     in each post; nothing else of the organization is read, however long its record.
     """
 
-    def __init__(self, session: Session, org_id: int, people: PersonMap):
-        super().__init__(session, org_id, people)
-        self.count: dict[str, int] = {}  # title -> holdings ever ranked in it
+    def __init__(self, session: Session, org_id: int, people: PersonMap, titles: set[str]):
+        ranked = session.execute(_RANKED, {"org_id": org_id, "titles": sorted(titles)}).all()
+        super().__init__(session, org_id, people, posts={title: post_id for title, post_id, _ in ranked})
+        self.count: dict[str, int] = {title: count for title, _, count in ranked if count}  # title -> holdings ever ranked
         self.placed: dict[str, list[Draft]] = {}  # title -> the drafts read or made
         self.rows: list = []  # the rows read, which the drafts replace
 
@@ -459,18 +465,13 @@ class _Extension(_Replay):
         return self.drafts
 
 
-def extend(session: Session, org_id: int, version_id: int, people: PersonMap) -> tuple[list[Draft], list]:
-    """The replay of an organization whose newest actions are those of ``version_id`` (and
-    ``people`` the person map in force), without replaying the rest: the rows the organization
+def extend(session: Session, org_id: int, actions: list, people: PersonMap) -> tuple[list[Draft], list]:
+    """The replay of an organization whose newest actions are ``actions`` (rows of ``_APPENDED``;
+    ``people``: the person map in force), without replaying the rest: the rows the organization
     shows are what the replay of the rest gave.  Returns the drafts and the rows they replace,
     for ``sync``; the rows it did not read stay as they are."""
-    actions = session.execute(_APPENDED, {"org_id": org_id, "version_id": version_id}).all()
-    state = _Extension(session, org_id, people)
-    post_ids = {state.posts[title]: title for title in {a.title for a in actions} if title in state.posts}
+    state = _Extension(session, org_id, people, {a.title for a in actions})
     named = {people.subject(a) for a in actions} | ({people.ranked_after(a) for a in actions} - {None})
-    if post_ids:
-        for post_id, ranked in session.execute(_RANKED, {"post_ids": list(post_ids)}):
-            state.count[post_ids[post_id]] = ranked
     state.take(session.execute(_OF_PEOPLE, {"org_id": org_id, "people": sorted(named)}))
     for action in actions:
         state.action(action)
