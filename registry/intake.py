@@ -345,10 +345,22 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
         except _Rollback:
             pass
     else:
-        run(lambda source: record(engine, source, links=links, recorded_by=recorded_by))
+        def take(source: Source) -> Outcome:
+            outcome = record(engine, source, links=links, recorded_by=recorded_by)
+            if len(summary.recorded) + 1 in _GROWN:
+                _refresh_statistics(engine)
+            return outcome
+
+        run(take)
         if summary.recorded:
             _refresh_statistics(engine)
     return summary
+
+
+# A long batch refreshes the statistics as it goes, each time the notices it recorded doubled:
+# a registry that starts empty is many times larger by the end, and plans made for the empty
+# one (a scan of a table that was small) would slow every later notice.
+_GROWN = frozenset(100 * 2 ** k for k in range(20))
 
 
 def _refresh_statistics(engine: Engine) -> None:

@@ -310,6 +310,9 @@ class Holding(Base):
         Index("ix_holdings_org_asof", "org_id", "since", "until"),
         Index("ix_holdings_post_asof", "post_id", "since", "until"),
         Index("ix_holdings_person", "person_id"),
+        # The order of a post's current rows: how many are ranked, and who comes after a holder.
+        Index("ix_holdings_post_rank", "post_id", "position",
+              sqlite_where=text("known_until IS NULL"), postgresql_where=text("known_until IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))

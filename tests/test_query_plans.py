@@ -116,6 +116,7 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
     event.remove(engine, "before_cursor_execute", catch)
     statements = [statement for statement, _ in caught]
     assert any("notice_versions.date >=" in statement for statement in statements)  # the extension was asked for
+    assert any("max(holdings.position)" in statement for statement in statements)
     assert not any("ORDER BY notice_versions.date" in statement for statement in statements)  # and nothing replayed
     with engine.connect() as conn:
         for statement, parameters in caught:
@@ -125,4 +126,7 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
             if "notice_versions.date >=" in statement:
                 # From the versions dated on or after the notice, not from every action of the organization.
                 assert "SEARCH notice_versions USING INDEX ix_notice_versions_date (date>?)" in steps, steps
+            if "max(holdings.position)" in statement:
+                # The number ranked in a post, from its last current row, not from all of them.
+                assert "SEARCH holdings USING INDEX ix_holdings_post_rank (post_id=?)" in steps, steps
     engine.dispose()

@@ -66,3 +66,19 @@ def test_a_rebuild_leaves_the_holdings_analyzed(engine):
         with engine.connect() as conn:
             assert conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
                                      "WHERE schemaname = current_schema() AND relname = 'holdings'")).scalar() > before
+
+
+def test_a_long_batch_refreshes_the_statistics_as_the_registry_grows(engine, monkeypatch):
+    """Each time the notices a batch recorded doubled (100, 200, 400 … in earnest; 2 and 4 here),
+    and once at the end: plans made for the empty registry would slow every later notice."""
+    from registry import intake
+
+    refreshed: list[int] = []
+    recorded: list[str] = []
+    monkeypatch.setattr(intake, "_GROWN", frozenset({2, 4}))
+    monkeypatch.setattr(intake, "_refresh_statistics", lambda engine: refreshed.append(len(recorded)))
+    summary = record_batch(engine, read_sources(str(p) for p in bundled_notice_files()),
+                           progress=lambda source: recorded.append(source.name))
+    assert len(summary.recorded) == 6
+    # After the second and the fourth notice (before the progress line of each), and at the end.
+    assert refreshed == [1, 3, 6]
