@@ -917,9 +917,8 @@ def retract(obj: Context, number, reason):
       registry retract 林政发〔2023〕7号 --reason "recorded from a draft"
     """
     with dbmod.writing(obj.ready_engine()) as session:
-        notice = record.retract(session, number, reason, by=obj.user)
-        count = len(notice.versions[-1].actions)
-        label = notice.number
+        retraction = record.retract(session, number, reason, by=obj.user)
+        count, label = retraction.actions, retraction.number
     click.echo(_("{label} retracted: {actions} no longer count").format(label=label, actions=_actions(count)))
 
 

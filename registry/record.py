@@ -34,8 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits
@@ -114,7 +115,7 @@ def add_notice(
     digest = content_hash(text)
     notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
     if notice is not None:
-        active = _active_version(notice)
+        active = _active_version(session, notice)
         if active is not None and active.content_hash == digest:
             return Outcome("already recorded", parsed, [])
         if active is not None:
@@ -124,7 +125,8 @@ def add_notice(
         if hints is None:
             # A retracted number stays retracted: re-running an archive import must not
             # bring back a notice the office withdrew on purpose.
-            last = notice.versions[-1]
+            last = session.scalars(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id)
+                                   .order_by(NoticeVersion.version.desc()).limit(1)).one()
             raise NoticeError(
                 _("{number} was retracted on {superseded_at:%Y-%m-%d} ({supersede_reason}); a retracted "
                    "notice is not recorded again").format(number=parsed.number, superseded_at=last.superseded_at, supersede_reason=last.supersede_reason)
@@ -138,7 +140,7 @@ def add_notice(
         session.add(notice)
         session.flush()
     else:
-        earlier_versions = len(notice.versions)
+        earlier_versions = session.scalar(select(func.max(NoticeVersion.version)).where(NoticeVersion.notice_id == notice.id))
     version = NoticeVersion(
         notice_id=notice.id, version=earlier_versions + 1, issuer=parsed.issuer, title=parsed.title,
         addressees=parsed.addressees, basis=parsed.basis, signer=parsed.signer, date=parsed.date,
@@ -146,7 +148,7 @@ def add_notice(
     )
     session.add(version)
     session.flush()
-    # Core, in one statement: the actions need no ORM objects here (``version.actions`` reads them).
+    # Core, in one statement: the actions need no ORM objects here.
     actions = [
         dict(version_id=version.id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
              person_id=step.person_id, org_id=step.org_id, title=step.parsed.title,
@@ -162,8 +164,14 @@ def add_notice(
     return Outcome("recorded", parsed, plan)
 
 
-def _active_version(notice: Notice) -> NoticeVersion | None:
-    return next((v for v in notice.versions if v.superseded_at is None), None)
+def _active_version(session: Session, notice: Notice) -> NoticeVersion | None:
+    return session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id,
+                                                      NoticeVersion.superseded_at.is_(None)))
+
+
+def actions_of(session: Session, version: NoticeVersion) -> list[Action]:
+    """A version's actions in clause order, read by a query (a write path loads nothing lazily)."""
+    return list(session.scalars(select(Action).where(Action.version_id == version.id).order_by(Action.seq)))
 
 
 class _Resolver:
@@ -425,23 +433,29 @@ def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime
     return plan
 
 
-def retract(session: Session, number: str, reason: str, by: str = "", now: datetime | None = None) -> Notice:
+class Retraction(NamedTuple):
+    number: str
+    actions: int  # the retracted version's, which no longer count
+
+
+def retract(session: Session, number: str, reason: str, by: str = "", now: datetime | None = None) -> Retraction:
     notice = _notice(session, number)
-    version = _active_version(notice)
+    version = _active_version(session, notice)
     if version is None:
         raise NoticeError(_("{number} is already retracted").format(number=notice.number))
     now = clock(session, now)
     _supersede(version, "retracted", reason, by, now)
     session.flush()
-    derive.rederive(session, {a.org_id for a in version.actions}, now)
-    return notice
+    actions = actions_of(session, version)
+    derive.rederive(session, {a.org_id for a in actions}, now)
+    return Retraction(notice.number, len(actions))
 
 
 def amend(session: Session, number: str, data: bytes | str, reason: str, by: str = "",
           links: dict[str, int] | None = None, now: datetime | None = None) -> Outcome:
     """Replace a notice's text from now on; the old version stays, marked superseded."""
     notice = _notice(session, number)
-    old = _active_version(notice)
+    old = _active_version(session, notice)
     if old is None:
         raise NoticeError(_("{number} is retracted; there is nothing to amend").format(number=notice.number))
     _unused, parsed = read_notice(data, session)
@@ -452,25 +466,29 @@ def amend(session: Session, number: str, data: bytes | str, reason: str, by: str
         raise NoticeError(_("the corrected text of {number} is the same as the recorded one").format(number=notice.number))
     # The people the old version named keep their ids where the new version names them the same way.
     hints: dict[tuple, int] = {}
-    for a in old.actions:
-        org_name = a.organization.name
+    old_actions = actions_of(session, old)
+    org_names = dict(session.execute(select(Organization.id, Organization.name)
+                                     .where(Organization.id.in_({a.org_id for a in old_actions}))).all())
+    for a in old_actions:
+        org_name = org_names[a.org_id]
         hints[(a.kind, a.name, org_name, a.title)] = a.person_id
         if a.ranked_after_person_id is not None:
             hints[("ranked_after", a.ranked_after_name, org_name, a.title)] = a.ranked_after_person_id
     now = clock(session, now)
     _supersede(old, "amended", reason, by, now)
     session.flush()
-    derive.rederive(session, {a.org_id for a in old.actions}, now)
+    derive.rederive(session, {a.org_id for a in old_actions}, now)
     outcome = add_notice(session, text, recorded_by=by, links=links, now=now, hints=hints)
     outcome.status = "amended"
     new = session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id,
                                                      NoticeVersion.superseded_at.is_(None)))
-    if _carry_splits(session, old, new):
-        derive.rederive(session, {a.org_id for a in old.actions} | {a.org_id for a in new.actions}, now)
+    new_actions = actions_of(session, new)
+    if _carry_splits(session, old_actions, new_actions):
+        derive.rederive(session, {a.org_id for a in old_actions} | {a.org_id for a in new_actions}, now)
     return outcome
 
 
-def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> bool:
+def _carry_splits(session: Session, old: list[Action], new: list[Action]) -> bool:
     """A split covers acts, not rows: where the corrected text restates an act a split moved
     (same verb, name, organization and title), the split covers the restated act too.
 
@@ -482,11 +500,11 @@ def _carry_splits(session: Session, old: NoticeVersion, new: NoticeVersion) -> b
         return (role, action.kind if role == "subject" else "ranked_after", name, action.org_id, action.title)
 
     restated: dict[tuple, list[int]] = {}
-    for action in new.actions:
+    for action in new:
         restated.setdefault(act(action, "subject"), []).append(action.id)
         if action.ranked_after_name:
             restated.setdefault(act(action, "ranked_after"), []).append(action.id)
-    old_actions = {a.id: a for a in old.actions}
+    old_actions = {a.id: a for a in old}
     carried = False
     for event in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split")):
         items = event.action_ids

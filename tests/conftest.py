@@ -16,8 +16,9 @@ from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from registry import db as dbmod
 from registry.record import bundled_notice_files
@@ -36,6 +37,21 @@ POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 NOTICES = {int(p.stem.rsplit("-", 1)[1]): p for p in bundled_notice_files()}
+
+
+class LazyLoadWhileWriting(AssertionError):
+    pass
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_lazy_load_while_writing(state):
+    """No lazy loads on a write path: inside a write transaction (``db.writing``) every row is read
+    by a query that says what it reads, so that a write's cost is in its code, not one hidden
+    query per object touched.  A lazy load there fails the test that caused it."""
+    bind = state.session.bind
+    if state.is_select and state.lazy_loaded_from is not None and bind is not None \
+            and bind.get_execution_options().get("registry_write"):
+        raise LazyLoadWhileWriting(f"a lazy load in a write transaction: {state.statement}")
 
 
 def pytest_report_header(config):

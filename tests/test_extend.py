@@ -134,3 +134,17 @@ def test_a_refused_extension_leaves_the_rows_as_they_were(engine):
 def _holdings(engine) -> list[tuple]:
     with engine.connect() as conn:
         return sorted(map(tuple, conn.execute(select(Holding.__table__)).all()), key=repr)
+
+
+def test_a_lazy_load_in_a_write_transaction_fails_the_test(engine):
+    """The guard in conftest is live: recording reads by queries, and touching an unloaded
+    relationship inside ``db.writing`` raises instead of quietly running a query."""
+    from conftest import LazyLoadWhileWriting
+    from registry.models import Notice
+
+    _add(engine, *IN_DATE_ORDER[0])
+    with dbmod.reading(engine) as session:
+        assert len(session.scalar(select(Notice)).versions) == 1  # reading may
+    with pytest.raises(LazyLoadWhileWriting):
+        with dbmod.writing(engine) as session:
+            session.scalar(select(Notice)).versions

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import derive, queries
 from ..dependencies import sentence
@@ -323,7 +323,9 @@ def conflicts(session: Session, roster: RosterImport, known_at: datetime | None 
     people = derive.person_map(session, known_at or utcnow())
     found = []
     listed = set()
-    for row in roster.rows:
+    rows = session.scalars(select(RosterRow).where(RosterRow.import_id == roster.id).order_by(RosterRow.row_number)
+                           .options(joinedload(RosterRow.organization))).all()
+    for row in rows:
         person = people.find(row.person_id)
         listed.add((person, row.org_id, row.title))
         held = queries.holding_rows(session, Holding.person_id == person, Holding.org_id == row.org_id,
@@ -341,7 +343,7 @@ def conflicts(session: Session, roster: RosterImport, known_at: datetime | None 
             if mine and h.until is not None and h.until <= on and (row.since is None or row.since < h.until):
                 found.append(_("{label} row {row_number}: {name} holds {post} on {on}, but {removed_by} ended that on "
                                 "{until}").format(label=label, row_number=row.row_number, name=row.name, post=post, on=on, removed_by=r.removed_by, until=h.until))
-    covered = {row.org_id for row in roster.rows}
+    covered = {row.org_id for row in rows}
     for org_id in sorted(covered):
         for r in queries.holding_rows(session, Holding.org_id == org_id, queries.held_on(on), known_at=known_at):
             if (r.Person.id, org_id, r.Post.title) not in listed:
