@@ -31,6 +31,7 @@ import argparse
 import platform
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -317,6 +318,7 @@ class Result:
     samples: int
     per: str
     note: str = ""
+    peak_mib: float = 0.0  # the process's peak memory once the operation was measured
 
     @property
     def ratio(self) -> float:
@@ -482,16 +484,21 @@ def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
         context.__exit__(None, None, None)
 
     def registry(engine):
-        stamps = []
+        stamps, memory = [], []
+
+        def progress(_):
+            stamps.append(time.perf_counter())
+            memory.append(peak_mib())
+
         sources = [Source(f"notice-{i}", data) for i, data in enumerate(texts)]
-        summary = record_batch(engine, sources, recorded_by="bench",
-                               progress=lambda _: stamps.append(time.perf_counter()))
+        summary = record_batch(engine, sources, recorded_by="bench", progress=progress)
         assert not summary.refused, summary.refused[0].error
         tenth = max(1, len(stamps) // 10)
         first = (stamps[tenth] - stamps[0]) / tenth
         last = (stamps[-1] - stamps[-1 - tenth]) / tenth
         notes.append(f"per notice, first 10% {first * 1000:.1f} ms, last 10% {last * 1000:.1f} ms "
-                     f"({last / first:.2f}×)")
+                     f"({last / first:.2f}×); peak memory after 10% of the batch {memory[tenth]:.0f} MiB, "
+                     f"at its end {memory[-1]:.0f} MiB")
         with reading(engine) as session:
             return len(summary.recorded), session.scalar(select(func.count(Action.id)))
 
@@ -520,7 +527,8 @@ def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, 
         derive_all(engine)
         with reading(engine) as session:
             count = session.scalar(select(func.count(Holding.id)))
-        out(f"built {orgs} organizations, {actions} actions, {count} holdings in {time.perf_counter() - start:.1f} s")
+        out(f"built {orgs} organizations, {actions} actions, {count} holdings in {time.perf_counter() - start:.1f} s "
+            f"(peak memory so far {peak_mib():.0f} MiB)")
         if backend == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
@@ -537,6 +545,7 @@ def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, 
                 result = measure(op, times, rng)
                 if name == "intake":
                     result.note = "; ".join(notes)
+                result.peak_mib = peak_mib()
                 results.append(result)
                 out(line(result))
         finally:
@@ -545,9 +554,14 @@ def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, 
     return results
 
 
+def peak_mib() -> float:
+    """The process's peak resident memory so far, in MiB (Linux gives ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def line(r: Result) -> str:
     text = (f"{r.operation:<10} registry {r.registry_ms:10.2f} ms   {r.baseline_label:<38} {r.baseline_ms:10.2f} ms"
-            f"   ratio {r.ratio:6.2f}×   (median of {r.samples}, per {r.per})")
+            f"   ratio {r.ratio:6.2f}×   (median of {r.samples}, per {r.per}; peak memory so far {r.peak_mib:.0f} MiB)")
     return text + (f"\n{'':<10} {r.note}" if r.note else "")
 
 
