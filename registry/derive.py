@@ -402,7 +402,8 @@ _ROW_COLUMNS = (Holding.id, Holding.known_from, *(getattr(Holding, name) for nam
 _ROWS = select(*_ROW_COLUMNS).join(Post, Holding.post_id == Post.id).where(current_rows())
 _OF_PEOPLE = _ROWS.where(Holding.org_id == bindparam("org_id"),
                          Holding.person_id.in_(bindparam("people", expanding=True)))
-_BELOW = _ROWS.where(Holding.post_id == bindparam("post_id"), Holding.position > bindparam("position"))
+_BELOW = _ROWS.where(Holding.post_id == bindparam("post_id"), Holding.position > bindparam("position")) \
+    .order_by(Holding.position)
 # Some posts of an organization by title, each with the number of holdings ever ranked in it.
 _RANKED = select(
     Post.title, Post.id,
@@ -436,11 +437,10 @@ class _Extension(_Replay):
         self.rows: list = []  # the rows read, which the drafts replace
 
     def take(self, rows) -> None:
-        taken = {row.id for row in self.rows}
+        taken = {row.id for row in self.rows}  # (one query's rows are distinct)
         for row in rows:
             if row.id in taken:
                 continue
-            taken.add(row.id)
             self.rows.append(row)
             draft = Draft(*row[2:])  # _ROW_COLUMNS: id, known_from, then Draft's fields in order
             self.drafts.append(draft)

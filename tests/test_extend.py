@@ -34,6 +34,8 @@ IN_DATE_ORDER = [
     (6, "2023年3月6日", ["冯二任市水利局副局长（列王五之后），免去其市林业和草原局副局长职务", "李四任市水利局副局长"]),
     # Two places in one notice, the second above the first: each moves down who is below it.
     (7, "2023年3月7日", ["褚十任市水利局副局长（列冯二之后）", "韩一任市水利局副局长（列赵六之后）"]),
+    # The one ranked right below the anchor is named in the notice as well (and so read already).
+    (8, "2023年3月8日", ["免去王五的市水利局副局长职务", "卫二任市水利局副局长（列韩一之后）"]),
 ]
 
 
@@ -97,12 +99,12 @@ def test_notices_in_date_order_extend_each_organization_and_give_what_a_replay_g
             .order_by(Holding.position)
         ).all()
     # Every holding ever, in rank order: 李四 (removed, keeps his place), 赵六 after him, 韩一 after
-    # 赵六, 王五, 冯二 after 王五, 褚十 after 冯二, 周九 (known only from 列周九之后), 孙八 after 周九
-    # (removed), 李四 again.
+    # 赵六, 卫二 after 韩一, 王五 (removed), 冯二 after 王五, 褚十 after 冯二, 周九 (known only from
+    # 列周九之后), 孙八 after 周九 (removed), 李四 again.
     assert [tuple(row) for row in deputies] == [
-        ("李四", 1, True, False), ("赵六", 2, False, False), ("韩一", 3, False, False), ("王五", 4, False, False),
-        ("冯二", 5, False, False), ("褚十", 6, False, False), ("周九", 7, False, True), ("孙八", 8, True, False),
-        ("李四", 9, False, False),
+        ("李四", 1, True, False), ("赵六", 2, False, False), ("韩一", 3, False, False), ("卫二", 4, False, False),
+        ("王五", 5, True, False), ("冯二", 6, False, False), ("褚十", 7, False, False), ("周九", 8, False, True),
+        ("孙八", 9, True, False), ("李四", 10, False, False),
     ]
 
 

@@ -117,6 +117,9 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
     statements = [statement for statement, _ in caught]
     assert any("notice_versions.date >=" in statement for statement in statements)  # the extension was asked for
     assert any("max(holdings.position)" in statement for statement in statements)
+    # Only the posts the notice names, not every post of the organization.
+    assert not any(" ".join(statement.split()) == "SELECT posts.title, posts.id FROM posts WHERE posts.org_id = ?"
+                   for statement in statements)
     assert not any("ORDER BY notice_versions.date" in statement for statement in statements)  # and nothing replayed
     with engine.connect() as conn:
         for statement, parameters in caught:
