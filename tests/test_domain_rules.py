@@ -567,3 +567,23 @@ def test_history_orders_by_start_shows_the_secondment_and_answers_by_id_as_known
     (insurance,) = [line for line in table if "市医疗保障局" in line]
     (water,) = [line for line in table if WATER in line]
     assert "挂职，时间一年" in insurance and "挂职" not in water, table
+
+
+def test_holdings_from_a_starting_roster_name_it_and_each_rows_own_document(seeded, cli_run, tmp_path):
+    """Two rows of one starting roster, each with its own 任职文号: roster and who-held give the roster
+    as the basis of each holding, history gives each row's own document as appointed_by."""
+    sheet = tmp_path / "roster.csv"
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,总会计师,2020-07-01,林政发〔2020〕3号,\n"
+                     "市财政局,次旦,副局长,2019-04-02,林政发〔2019〕9号,\n", encoding="utf-8")
+    imported = cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes")
+    assert imported.exit_code == 0, imported.stderr
+    basis = "名册 roster.csv（2023-01-01）"
+    listed = as_json(cli_run("roster", "市财政局", "--as-of", "2023-03-01", "--format", "json"))["members"]
+    assert [(m["name"], m["title"], m["since"], m["basis"]) for m in listed] == [
+        ("次旦", "副局长", "2019-04-02", basis), ("达娃", "总会计师", "2020-07-01", basis)]
+    held = as_json(cli_run("who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--format", "json"))["holders"]
+    assert [(h["name"], h["since"], h["until"], h["basis"]) for h in held] == [("达娃", "2020-07-01", None, basis)]
+    for name, document in (("达娃", "林政发〔2020〕3号"), ("次旦", "林政发〔2019〕9号")):
+        (person,) = as_json(cli_run("history", name, "--format", "json"))["people"]
+        assert [(h["organization"], h["appointed_by"], h["removed_by"]) for h in person["holdings"]] == [
+            ("市财政局", document, None)], name

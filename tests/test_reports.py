@@ -787,6 +787,98 @@ def test_check_series_gaps_and_known_at(seeded, cli_run, add):
     assert as_json(result) == {"errors": [], "warnings": seed_warnings(seeded)}
 
 
+# -- the archive: notices and orgs -------------------------------------------------------------
+
+
+def test_notices_in_order_of_series_year_and_number_with_each_series_gaps_as_known_at(seeded, cli_run, tmp_path):
+    """notices lists by series, then year, then number, whatever the order of recording, and names
+    the numbers missing inside each series and year; each entry is the version in force, with its
+    own count of actions and its own source (the pages of a PDF); --known-at lists only what was on
+    record then, as it then stood."""
+    from conftest import make_notice
+    from make_files import paginate, pdf
+
+    def add(command, number, day, *clauses, pages=None, extra=()):
+        text = make_notice(number, day, list(clauses))
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.{'pdf' if pages else 'txt'}"
+        if pages:
+            path.write_bytes(pdf(paginate(text, per_page=pages)))
+        else:
+            path.write_text(text, encoding="utf-8")
+        result = cli_run(*([command, number, str(path)] if command == "amend" else [command, str(path), "--yes"]), *extra)
+        assert result.exit_code == 0, result.output
+        return path.name
+
+    def listed(*options):
+        data = as_json(cli_run("notices", "--format", "json", *options))
+        assert list(data) == ["notices", "missing"]
+        return [(n["number"], n["date"], n["actions"], n["status"], n["source"]) for n in data["notices"]], data["missing"]
+
+    seed, seed_missing = listed()
+    assert [n[0] for n in seed] == [f"林政发〔2023〕{n}号" for n in (2, 3, 4, 5, 6, 8)]
+    assert seed_missing == ["林政发〔2023〕7号"]
+
+    def source(name, pages=None):
+        return {"file": name, "document": None, "pages": pages}
+
+    twelve = add("add-notice", "林政发〔2023〕12号", "2023年3月1日", "扎西任市水利局局长")
+    first = datetime.now(timezone.utc).isoformat()
+    # Six lines a page: the second clause, the signer and the date fall on page 2.
+    three = add("add-notice", "林政办发〔2023〕3号", "2023年3月2日", "格桑任市财政局副局长", "达瓦任市财政局副局长", pages=6)
+    one = add("add-notice", "林政办发〔2023〕1号", "2023年3月2日", "次仁任市商务局副局长")
+    thirty = add("add-notice", "林政发〔2022〕30号", "2022年3月2日", "拉巴任市水利局副局长")
+    twenty_eight = add("add-notice", "林政发〔2022〕28号", "2022年3月2日", "普布任市生态环境局副局长")
+    second = datetime.now(timezone.utc).isoformat()
+    amended = add("amend", "林政办发〔2023〕1号", "2023年3月2日", "次仁任市商务局副局长", "旺堆任市商务局副局长",
+                  extra=("--reason", "漏录一条"))
+
+    notices, missing = listed()
+    assert notices == [
+        ("林政办发〔2023〕1号", "2023-03-02", 2, "amended", source(amended)),
+        ("林政办发〔2023〕3号", "2023-03-02", 2, "recorded", source(three, [1, 2])),
+        ("林政发〔2022〕28号", "2022-03-02", 1, "recorded", source(twenty_eight)),
+        ("林政发〔2022〕30号", "2022-03-02", 1, "recorded", source(thirty)),
+        *seed,
+        ("林政发〔2023〕12号", "2023-03-01", 1, "recorded", source(twelve)),
+    ]
+    assert missing == ["林政办发〔2023〕2号", "林政发〔2022〕29号",
+                       "林政发〔2023〕7号", "林政发〔2023〕9号", "林政发〔2023〕10号", "林政发〔2023〕11号"]
+    # Before the amendment: 1号 as first recorded.
+    assert listed("--known-at", second) == (
+        [("林政办发〔2023〕1号", "2023-03-02", 1, "recorded", source(one)), *notices[1:]], missing)
+    # Before the other series and year were recorded: neither is listed, nor are their gaps.
+    assert listed("--known-at", first) == (
+        [*seed, ("林政发〔2023〕12号", "2023-03-01", 1, "recorded", source(twelve))],
+        ["林政发〔2023〕7号", "林政发〔2023〕9号", "林政发〔2023〕10号", "林政发〔2023〕11号"])
+
+
+def test_orgs_in_name_order_with_short_forms_and_holdings_as_known_at(seeded, cli_run, add):
+    """orgs lists every organization by name, with its short forms and the number of its holdings
+    on record, as known at --known-at: an organization whose only notice was retracted is still
+    listed, with no holdings."""
+
+    def listed(*options):
+        data = as_json(cli_run("orgs", "--format", "json", *options))
+        assert list(data) == ["organizations"] and all(list(o) == ["name", "aliases", "holdings"]
+                                                       for o in data["organizations"])
+        return [(o["name"], o["aliases"], o["holdings"]) for o in data["organizations"]]
+
+    seed = listed()
+    names = [name for name, _, _ in seed]
+    assert names == sorted(names) and len(names) == 20
+    assert ("市医疗保障局", ["市医保局", "医保局"], 2) in seed and ("市水利局", [], 2) in seed
+    assert ("市国防动员办公室", ["市国动办", "国动办"], 1) in seed
+
+    add(9, date(2023, 6, 1), "扎西任市统计局局长；", "格桑任市水利局副局长。")
+    recorded = datetime.now(timezone.utc).isoformat()
+    now = listed()
+    assert now == sorted([*[(n, a, h + 1 if n == "市水利局" else h) for n, a, h in seed], ("市统计局", [], 1)])
+    retracted = cli_run("retract", "林政发〔2023〕9号", "--reason", "录入错误")
+    assert (retracted.exit_code, retracted.stderr) == (0, "")
+    assert listed() == sorted([*seed, ("市统计局", [], 0)])
+    assert listed("--known-at", recorded) == now
+
+
 def test_reports_have_help(cli_run):
     for command in ("changes", "probation", "vacancies", "check"):
         result = cli_run(command, "--help")
