@@ -49,7 +49,7 @@ from .orgs import OrgRow, create_org, find_org_row
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
-from .timerules import clock, current, held_on
+from .timerules import clock, current, held_on, notice_key
 from .i18n import _
 
 
@@ -185,7 +185,7 @@ class _Resolver:
         self.hints = hints
         self.now = now
         self.on = parsed.date
-        self.here = (parsed.date, parsed.series, parsed.year, parsed.seq)
+        self.here = notice_key(parsed.date, parsed.series, parsed.year, parsed.seq)
         self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
         self._held: dict[tuple[str, int], list[_Held]] = {}
         self._orgs: dict[str, OrgRow | None] = {}
@@ -412,8 +412,8 @@ class _Held:
         if row.start_date is None:
             start = (row.roster_as_of, _AFTER_THE_DAYS_NOTICES, 0, row.roster_id)
         else:
-            start = (row.start_date, row.start_series, row.start_year, row.start_seq)
-        end = None if row.end_id is None else (row.end_date, row.end_series, row.end_year, row.end_seq)
+            start = notice_key(row.start_date, row.start_series, row.start_year, row.start_seq)
+        end = None if row.end_id is None else notice_key(row.end_date, row.end_series, row.end_year, row.end_seq)
         return cls(row.person_id, row.since, row.inferred, row.title, start, end)
 
 

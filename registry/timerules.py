@@ -165,9 +165,9 @@ def canonical_order():
     return (NoticeVersion.date, Notice.series, Notice.year, Notice.seq, Action.seq)
 
 
-def notice_key(version, notice) -> tuple:
-    """Python mirror of ``canonical_order`` for a notice: date, then number."""
-    return (version.date, notice.series, notice.year, notice.seq)
+def notice_key(on, series, year, seq) -> tuple:
+    """Python mirror of ``canonical_order`` for a notice: its date, then its number."""
+    return (on, series, year, seq)
 
 
 # -- recorded time ------------------------------------------------------------------------
