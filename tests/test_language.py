@@ -345,14 +345,20 @@ def test_help_in_english_has_no_chinese(registry_db, path, allowed_chinese):
     assert [line for line in result.stdout.splitlines() if chinese_words(line, allowed_chinese)] == []
 
 
-def test_refusals_in_chinese_have_no_english(registry_db, tmp_path):
-    seen = []
+def refusal_lines(registry_db, tmp_path, lang: str) -> list[tuple[tuple, str]]:
+    """Every line each refusal printed on stderr in ``lang``, with its arguments; each exit code checked."""
+    lines = []
     for args, code in refusals(tmp_path, registry_db):
-        result = run(registry_db, *args, lang="zh")
+        result = run(registry_db, *args, lang=lang)
         assert result.exit_code == code, (args, result.output)
-        for line in result.stderr.splitlines():
-            seen.append(line)
-            assert english_words(line) == [], (args, line)
+        lines += [(args, line) for line in result.stderr.splitlines()]
+    return lines
+
+
+def test_refusals_in_chinese_have_no_english(registry_db, tmp_path):
+    lines = refusal_lines(registry_db, tmp_path, "zh")
+    assert [(args, line) for args, line in lines if english_words(line)] == []
+    seen = [line for _, line in lines]
     # Not vacuous: the refusals said what they should, in Chinese.
     assert "错误：'--as-of' / '--on' 的值无效：'2023-13-45' 不是存在的日期" in seen
     assert ("错误：'--as-of' / '--on' 的值无效：'下周' 不是日期；日期可写作 2023-02-06, 2023/2/6, 2023.2.6, 20230206, "
@@ -366,13 +372,9 @@ def test_refusals_in_chinese_have_no_english(registry_db, tmp_path):
 
 
 def test_refusals_in_english_have_no_chinese(registry_db, tmp_path, allowed_chinese):
-    seen = []
-    for args, code in refusals(tmp_path, registry_db):
-        result = run(registry_db, *args, lang="en")
-        assert result.exit_code == code, (args, result.output)
-        for line in result.stderr.splitlines():
-            seen.append(line)
-            assert chinese_words(line, allowed_chinese) == [], (args, line)
+    lines = refusal_lines(registry_db, tmp_path, "en")
+    assert [(args, line) for args, line in lines if chinese_words(line, allowed_chinese)] == []
+    seen = [line for _, line in lines]
     assert "Error: cannot read the qualifier （正科级） in the clause '扎西任市水利局副局长（正科级）'" in seen
     assert "1 would be recorded, 0 already recorded, 1 refused" in seen
 
