@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry import db as dbmod
@@ -54,6 +55,17 @@ def _no_lazy_load_while_writing(state):
         raise LazyLoadWhileWriting(f"a lazy load in a write transaction: {state.statement}")
 
 
+if os.environ.get("MUTANT_UNDER_TEST"):  # set by mutmut, for its stats run and for each mutant
+    from registry import queries
+
+    @pytest.fixture(autouse=True)
+    def _statements_built_by_each_test():
+        """Under mutation testing, each test builds the query statements it runs (they are
+        otherwise built once per process): so mutmut maps a builder's mutants to every test that
+        runs the statement, and each of those tests runs the mutant's statement."""
+        queries.forget_statements()
+
+
 def pytest_report_header(config):
     return f"registry backends: {', '.join(BACKENDS)}"
 
@@ -67,6 +79,19 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+def _public_btree_gist(admin) -> None:
+    """The registry's exclusion constraint needs btree_gist, which a migration creates in the
+    first schema of the search path if the database lacks it.  Kept in public, it outlives every
+    test schema: dropped with one, it would take other tests' constraints with it.  Two pytest-xdist
+    workers may both find it missing and create it at once; the one that loses sees it there."""
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
+    except IntegrityError:
+        with admin.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'btree_gist'")) == 1
+
+
 @contextmanager
 def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     """A URL (or SQLite path) for an empty database of its own: a file in ``folder``, or a
@@ -76,11 +101,8 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         return
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(POSTGRES_URL)
+    _public_btree_gist(admin)
     with admin.begin() as conn:
-        # The registry's exclusion constraint needs btree_gist, which a migration creates in the
-        # first schema of the search path if the database lacks it.  Kept in public, it outlives
-        # every test schema: dropped with one, it would take other tests' constraints with it.
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in POSTGRES_URL else "?"
     try:

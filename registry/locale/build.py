@@ -7,6 +7,7 @@ build-time dependency only: the program reads the ``.mo`` files with the stdlib'
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +26,11 @@ def compile_catalogs(target: Path = HERE, source: Path = HERE, only_stale: bool 
         with po.open("rb") as handle:
             catalog = read_po(handle)
         mo.parent.mkdir(parents=True, exist_ok=True)
-        with mo.open("wb") as handle:
+        # Written beside it and renamed: a process reading the catalog meanwhile (a parallel
+        # test worker) sees the old file or the new one, never half of one.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.part")
+        with partial.open("wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)
+        os.replace(partial, mo)
         written.append(mo)
     return written
