@@ -24,6 +24,20 @@ def iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Each statement is built on its first use, then kept here: building one costs more than running it.
+_BUILT: dict = {}
+
+
+def forget_statements() -> None:
+    """Drop the statements built so far; each is built again on its next use.
+
+    The tests do this before each test when mutation testing runs (``tests/conftest.py``): a
+    statement built once per process would be built by whichever test came first, so mutmut would
+    map the builder's mutants to that test alone, and later tests would run the statement a mutant
+    built before it was switched on."""
+    _BUILT.clear()
+
+
 def _holdings_statement():
     """Holdings joined to their person, post, organization, the notices that started and
     ended them, and the person they rank after.  Built once, on first use (``_holdings``): building
@@ -52,16 +66,12 @@ def _holdings_statement():
     )
 
 
-_HOLDINGS = None
-
-
 def _holdings():
-    """``_holdings_statement``, built on first use rather than at import (so that mutation testing,
-    which switches a mutant on only once the module is imported, reaches it too)."""
-    global _HOLDINGS
-    if _HOLDINGS is None:
-        _HOLDINGS = _holdings_statement()
-    return _HOLDINGS
+    """``_holdings_statement``, built on first use and kept (``forget_statements``)."""
+    statement = _BUILT.get("holdings")
+    if statement is None:
+        statement = _BUILT["holdings"] = _holdings_statement()
+    return statement
 
 
 def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
@@ -117,32 +127,45 @@ def _plain_statement(condition_for, known_at: bool):
     )
 
 
-def _statements(condition_for):
-    return {known_at: _plain_statement(condition_for, known_at) for known_at in (False, True)}
-
-
 _ON = bindparam("on", type_=Date)
-_ROSTER = _statements(lambda h, post, person: (h.org_id == bindparam("org_id"), held_on(_ON, h)))
-# A holding's post is always one of its organization's (derive makes it so): naming the post's
-# organization as well lets the planner find the post by its (org_id, title) key.
-_WHO_HELD = _statements(lambda h, post, person: (
-    h.org_id == bindparam("org_id"), post.org_id == bindparam("org_id"), post.title == bindparam("title"),
-    held_on(_ON, h)))
-_HISTORY_BY_NAME = _statements(lambda h, post, person: (person.name == bindparam("name"),))
-_HISTORY_BY_ID = _statements(lambda h, post, person: (h.person_id == bindparam("person_id"),))
 
 
-def _plain_rows(session: Session, statements: dict, known_at: datetime | None, **params) -> list:
+def _roster_conditions(h, post, person):
+    return h.org_id == bindparam("org_id"), held_on(_ON, h)
+
+
+def _who_held_conditions(h, post, person):
+    # A holding's post is always one of its organization's (derive makes it so): naming the post's
+    # organization as well lets the planner find the post by its (org_id, title) key.
+    return (h.org_id == bindparam("org_id"), post.org_id == bindparam("org_id"), post.title == bindparam("title"),
+            held_on(_ON, h))
+
+
+def _name_conditions(h, post, person):
+    return (person.name == bindparam("name"),)
+
+
+def _person_conditions(h, post, person):
+    return (h.person_id == bindparam("person_id"),)
+
+
+def _plain_rows(session: Session, conditions, known_at: datetime | None, **params) -> list:
+    """The rows of the plain statement with ``conditions`` (one of the ``_…_conditions`` above),
+    as known at ``known_at`` (None: now)."""
+    key = (conditions, known_at is not None)
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = _plain_statement(conditions, known_at is not None)
     if known_at is not None:
         params["known_at"] = known_at
-    return session.execute(statements[known_at is not None], params).all()
+    return session.execute(statement, params).all()
 
 
 def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
     """A ranked roster.  (The printed table's 备注, a member's secondment, is added by
     ``with_secondments``.)"""
     org = org_row(session, org_name)
-    rows = _plain_rows(session, _ROSTER, known_at, org_id=org.id, on=as_of)
+    rows = _plain_rows(session, _roster_conditions, known_at, org_id=org.id, on=as_of)
     rows.sort(key=lambda r: (roster_rank(r.title), r.title, r.position))
     members = []
     for rank, h in enumerate(rows, start=1):
@@ -169,7 +192,7 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
     """Holders of a post on a date.  ``detail`` adds whether a probation is running and the
     secondment, which the printed table shows but the JSON contract does not carry."""
     org = org_row(session, org_name)
-    rows = _plain_rows(session, _WHO_HELD, known_at, org_id=org.id, title=title, on=on)
+    rows = _plain_rows(session, _who_held_conditions, known_at, org_id=org.id, title=title, on=on)
     rows.sort(key=lambda r: r.position)
     holders = []
     for h in rows:
@@ -199,9 +222,9 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
         person_id = session.scalar(select(Person.__table__.c.id).where(Person.__table__.c.id == int(query)))
         if person_id is None:
             raise NotFound(_("no person with id {query}").format(query=query))
-        rows = _plain_rows(session, _HISTORY_BY_ID, known_at, person_id=person_id)
+        rows = _plain_rows(session, _person_conditions, known_at, person_id=person_id)
     else:
-        rows = _plain_rows(session, _HISTORY_BY_NAME, known_at, name=query)
+        rows = _plain_rows(session, _name_conditions, known_at, name=query)
     if not rows and not query.isdigit():
         raise NotFound(_("nobody called {query} is on record").format(query=query))
     by_person: dict[int, dict] = {}
