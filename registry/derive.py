@@ -23,14 +23,13 @@ from operator import attrgetter
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import Date, DateTime, bindparam, delete, exists, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .db import refresh_statistics
 from .errors import NoticeError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, Post, RosterImport, RosterRow
-from .timerules import canonical_order, clock, event_in_force_at, recorded_by, share_a_date, version_shown
+from .timerules import canonical_order, clock, event_in_force_at, probation_until, recorded_by, share_a_date, version_shown
 from .timerules import current as current_rows
 from .i18n import _
 
@@ -217,7 +216,7 @@ class _Replay:
                 person_id=person, post_id=self.post_id(action.title), since=on, until=None,
                 start_action_id=action.id, concurrent=action.concurrent, acting=action.acting,
                 secondment=action.secondment, title=action.title,
-                probation_until=on + relativedelta(months=action.probation_months) if action.probation_months else None,
+                probation_until=probation_until(on, action.probation_months),
             )
             after = people.ranked_after(action)
             if after is not None:

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -37,16 +36,12 @@ from .text import content_hash
 from .orgs import lookup_org, title_class
 from .queries import holding_rows, iso, notices
 from .timerules import (
-    Span, canonical_order, ended_by, event_in_force, held_on, in_period, known, probation_covers, share_a_date,
-    version_shown,
+    Span, canonical_order, ended_by, event_in_force, held_on, in_period, known, probation_covers, probation_until,
+    share_a_date, version_shown,
 )
 from .i18n import N_, _
 
 # -- changes ---------------------------------------------------------------------
-
-
-def _probation_until(on: date, months: int | None) -> date | None:
-    return on + relativedelta(months=months) if months else None
 
 
 def changes(session: Session, org_name: str | None = None, start: date | None = None, end: date | None = None,
@@ -103,7 +98,7 @@ def changes(session: Session, org_name: str | None = None, start: date | None = 
             "title": action.title,
             "concurrent": action.concurrent,
             "acting": action.acting,
-            "probation_until": iso(_probation_until(on, action.probation_months)) if appoint else None,
+            "probation_until": iso(probation_until(on, action.probation_months)) if appoint else None,
             "ranked_after": action.ranked_after_name,
             "end_reason": None if appoint else (action.end_reason or "removed"),
             "secondment": action.secondment,
@@ -374,7 +369,7 @@ def _probation_mismatches(session: Session, known_at, held: dict[int, _Described
     ).all()
     findings = []
     for holding_id, until, months, on, number in rows:
-        expected = _probation_until(on, months)
+        expected = probation_until(on, months)
         if until == expected or holding_id not in held:
             continue
         h = held[holding_id]

@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from dateutil.relativedelta import relativedelta
+
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -54,6 +56,13 @@ def held_during(span, on: date) -> bool:
 def ended_by(span, on: date) -> bool:
     """The holding had ended by ``on``: its last day was before ``on`` (half-open: not held on ``until``)."""
     return span.until is not None and span.until <= on
+
+
+def probation_until(on: date, months: int | None) -> date | None:
+    """The day a probation of ``months`` that starts ``on`` is over: calendar months later
+    (试用期1年 from 2024-02-29 ends 2025-02-28), None when there is none.  Derivation and the
+    reports that restate it (``changes``, ``check``) all compute it here."""
+    return on + relativedelta(months=months) if months else None
 
 
 def on_probation(probation_until: date | None, on: date) -> bool:
