@@ -527,7 +527,8 @@ def test_vacancies_says_no_head_post_was_on_record_as_known_at(add, cli_run):
 def test_a_title_not_on_record_is_refused_naming_the_closest(add, cli_run, tmp_path, refused):
     """who-held refuses a title the organization never had (a misspelling must not read as
     "nobody held it"), naming the three closest of its own titles, or its first three when none
-    is close; a title only a roster gave counts from the moment it was recorded."""
+    is close; a title only a roster gave counts from the moment it was recorded, and before it an
+    organization only that roster named has no post on record."""
     add(9, "2023年3月1日", "扎西任林芝经济开发区管委会副主任委员")
     zone = "林芝经济开发区管委会"
     refused(f"{zone} has no 副主人 on record; closest: 副主任, 常务副主任, 副主任委员",
@@ -538,12 +539,15 @@ def test_a_title_not_on_record_is_refused_naming_the_closest(add, cli_run, tmp_p
 
     moment = datetime.now(timezone.utc).isoformat()
     sheet = tmp_path / "roster.csv"
-    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,总会计师,2020-07-01,,\n", encoding="utf-8")
+    sheet.write_text("单位,姓名,职务,任职时间,任职文号,备注\n市财政局,达娃,总会计师,2020-07-01,,\n"
+                     "市档案馆,次仁,馆长,2021-03-01,,\n", encoding="utf-8")
     assert cli_run("import-roster", str(sheet), "--as-of", "2023-01-01", "--reason", "启用时的名册", "--yes").exit_code == 0
     now = cli_run("who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--format", "json")
     assert [h["name"] for h in as_json(now)["holders"]] == ["达娃"]
     refused("市财政局 has no 总会计师 on record; closest: 副局长",
             "who-held", "市财政局", "总会计师", "--on", "2023-01-01", "--known-at", moment)
+    # An organization only the roster named had no post at all before it.
+    refused("市档案馆 has no post on record", "who-held", "市档案馆", "馆长", "--on", "2023-01-01", "--known-at", moment)
 
 
 def test_history_orders_by_start_shows_the_secondment_and_answers_by_id_as_known_at(add, cli_run):
@@ -567,6 +571,23 @@ def test_history_orders_by_start_shows_the_secondment_and_answers_by_id_as_known
     (insurance,) = [line for line in table if "市医疗保障局" in line]
     (water,) = [line for line in table if WATER in line]
     assert "挂职，时间一年" in insurance and "挂职" not in water, table
+
+
+def test_the_printed_roster_shows_the_secondment_of_the_holding_on_its_date(add, cli_run):
+    """One person holds one post twice, seconded the first time only: the printed roster's 备注 is
+    the secondment of the holding in force on the roster's date, not of another holding of the
+    same person and post."""
+    add(9, "2023年3月1日", "格桑任市医疗保障局副局长（挂职，时间一年）")
+    gesang = holder_id(cli_run, "市医疗保障局", "2023-03-01", "格桑", "副局长")
+    add(10, "2023年4月1日", "免去格桑的市医疗保障局副局长职务", person=f"格桑={gesang}")
+    add(11, "2023年5月1日", "格桑任市医疗保障局副局长", person=f"格桑={gesang}")
+
+    def note(day: str) -> str:
+        lines = cli_run("roster", "市医疗保障局", "--as-of", day).stdout.splitlines()
+        (line,) = [line for line in lines if "格桑" in line]
+        return "挂职，时间一年" if "挂职，时间一年" in line else ""
+
+    assert [note(day) for day in ("2023-03-15", "2023-05-15")] == ["挂职，时间一年", ""]
 
 
 def test_holdings_from_a_starting_roster_name_it_and_each_rows_own_document(seeded, cli_run, tmp_path):
