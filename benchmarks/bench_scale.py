@@ -8,7 +8,8 @@ database, alternating the two, and prints both medians and their ratio:
 - roster, who-held, history, people NAME: the registry's answer against one
   hand-written SQL statement with the same joins, run on the DB-API cursor;
 - batch intake of N generated notices into an empty registry: against parsing
-  the same notices alone;
+  the same notices alone; afterwards (untimed) a whole rebuild of that registry must give the same
+  holdings as the batch derived notice by notice;
 - rebuild (an empty holdings table derived again from the notices): against one
   re-derivation pass over every organization;
 - check: against one plain-SQL pass over every current holding with its names.
@@ -156,8 +157,9 @@ _NOTICE = """林芝市人民政府
 
 
 def generated_notices(count: int, orgs: int = 20, seed: int = 3) -> list[str]:
-    """``count`` notices, one a day from 2000 on: two appointments each and, from the second
-    notice on, the removal of someone appointed earlier in that organization; every name unique."""
+    """``count`` notices, one a day from 2000 on: two appointments each (a third of the deputies
+    ranked after a deputy already there, 列X之后) and, from the second notice on, the removal of
+    someone appointed earlier in that organization; every name unique."""
     rng = random.Random(seed)
     holders: dict[int, list[tuple[str, str]]] = {}
     serial = 0
@@ -165,6 +167,7 @@ def generated_notices(count: int, orgs: int = 20, seed: int = 3) -> list[str]:
     day = date(2000, 1, 3)
     for n in range(1, count + 1):
         clauses, first = [], None
+        before = {org: list(held) for org, held in holders.items()}
         for _ in range(2):
             serial += 1
             name = "测" + "".join(_DIGITS[int(d)] for d in str(serial))
@@ -172,7 +175,9 @@ def generated_notices(count: int, orgs: int = 20, seed: int = 3) -> list[str]:
             if (name, title) in holders.get(org, []):
                 continue
             probation = "（试用期1年）" if rng.random() < 0.3 else ""
-            clauses.append(f"{name}任市第{org}局{title}{probation}")
+            peers = [peer for peer, held in before.get(org, []) if held == title == "副局长"]
+            after = f"（列{rng.choice(peers)}之后）" if peers and rng.random() < 0.35 else ""
+            clauses.append(f"{name}任市第{org}局{title}{probation}{after}")
             holders.setdefault(org, []).append((name, title))
             first = first or name
         org = rng.randrange(orgs)
@@ -458,6 +463,29 @@ def rebuild_operation(engine) -> Operation:
                      setup=emptied, teardown=finish, per="run")
 
 
+def _same_after_a_rebuild(engine) -> None:
+    """The holdings a batch derived notice by notice (most by ``derive.extend``, from the rows
+    already there) are the ones a whole rebuild derives from the same notices: every answer the
+    same before and after, on one archive.  Untimed; the rebuild is rolled back."""
+    columns = [getattr(Holding, name) for name in (
+        "person_id", "post_id", "since", "until", "start_action_id", "concurrent", "acting", "inferred",
+        "probation_until", "secondment", "ranked_after_person_id", "position", "end_action_id", "end_reason",
+        "start_roster_row_id")]
+    current = select(*columns).where(Holding.known_until.is_(None))
+    session = Session(engine)
+    try:
+        before = sorted(session.execute(current).all(), key=repr)
+        derive.rebuild(session)
+        after = sorted(session.execute(current).all(), key=repr)
+    finally:
+        session.rollback()
+        session.close()
+    if before != after:
+        changed = sorted(set(before) ^ set(after), key=repr)[:3]
+        raise AssertionError(f"intake: a rebuild of the batch's registry changes {len(set(before) ^ set(after))} "
+                             f"holdings, e.g. {changed}")
+
+
 def _current(session) -> list[tuple]:
     return sorted(session.execute(
         select(Holding.person_id, Holding.post_id, Holding.since, Holding.until, Holding.position)
@@ -480,6 +508,7 @@ def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
 
     def drop(_):
         context, engine = stack.pop()
+        _same_after_a_rebuild(engine)
         engine.dispose()
         context.__exit__(None, None, None)
 
