@@ -886,3 +886,79 @@ def test_reports_have_help(cli_run):
         assert "Example: registry " + command in " ".join(result.stdout.split())
         assert re.search(r"--format \[table\|json\|csv(\|html\|xlsx)?\]", result.stdout)
         assert "--known-at" in result.stdout
+
+
+def test_check_several_heads_exact(seeded, cli_run, add):
+    """Three substantive 局长 of 市水利局 at once, and two of 市财政局: each pair once, post by post in
+    the order of the post's first holding, then by holding; the ids of both holdings, both people,
+    the notices that started them."""
+    add(9, date(2023, 6, 1), "格桑任市水利局局长；", "达瓦任市财政局局长。")
+    add(10, date(2023, 7, 1), "次旦任市水利局局长；", "平措任市财政局局长。")
+    add(12, date(2023, 8, 1), "旺堆任市水利局局长。")
+    add(13, date(2023, 9, 1), "免去格桑的市水利局局长职务。")
+    heads = [w for w in as_json(cli_run("check", "--format", "json"))["warnings"] if w["code"] == "several_heads"]
+    h = {name: hid(seeded, name, "局长") for name in ("格桑", "达瓦", "次旦", "平措", "旺堆")}
+    p = {name: holder(seeded, h[name]) for name in h}
+    n9, n10, n12 = nid(seeded, 9), nid(seeded, 10), nid(seeded, 12)
+
+    def pair(post, on, a, b, notices):
+        return {
+            "code": "several_heads",
+            "message": f"{post} has two holders on {on}, neither acting nor concurrent: {a} (person {p[a]}) and {b} "
+                       f"(person {p[b]})",
+            "ids": ids(holdings=sorted([h[a], h[b]]), people=sorted([p[a], p[b]]), notices=sorted(notices)),
+        }
+
+    assert heads == [
+        pair("市财政局局长", "2023-07-01", "达瓦", "平措", [n9, n10]),
+        pair("市水利局局长", "2023-08-01", "次旦", "旺堆", [n10, n12]),
+        pair("市水利局局长", "2023-07-01", "次旦", "格桑", [n9, n10]),
+        pair("市水利局局长", "2023-08-01", "旺堆", "格桑", [n9, n12]),
+    ]
+
+
+def test_check_possible_same_person_exact_order(seeded, cli_run, add):
+    """Namesake findings in the order of name (by code point: 卓 U+5353, 多 U+591A, 扎 U+624E), then of
+    the two person ids, whatever the database's collation; three 扎西 give two pairs, the third pair
+    held posts at once."""
+    add(9, date(2023, 6, 1), "免去扎西的市水利局局长职务；", "扎西任市商务局副局长（列李艳君之后）；",
+        "免去多吉的市生态环境局副局长职务；", "免去多吉的市生态环境局局长职务。")
+    add(10, date(2023, 6, 2), "免去卓玛的市财政局副局长职务。")
+    add(12, date(2023, 7, 2), "免去卓玛的市财政局副局长职务。")
+    add(13, date(2023, 9, 1), "扎西任市水利局副局长（列李宁博之后）。")
+    found = [w for w in as_json(cli_run("check", "--format", "json"))["warnings"]
+             if w["code"] == "possible_same_person"]
+    zhuoma = [hid(seeded, "卓玛", "副局长", person) for person in pids(seeded, "卓玛")]
+    deputy, head = hid(seeded, "多吉", "副局长"), hid(seeded, "多吉", "局长")
+    d1, d2 = holder(seeded, deputy), holder(seeded, head)
+    z1, z2, z3 = pids(seeded, "扎西")
+    left, appears, later = hid(seeded, "扎西", "局长"), hid(seeded, "扎西", "副局长", z2), hid(seeded, "扎西", "副局长", z3)
+    assert (holder(seeded, left), holder(seeded, appears), holder(seeded, later)) == (z1, z2, z3)
+    assert found == [
+        {
+            "code": "possible_same_person",
+            "message": f"卓玛 (people {pids(seeded, '卓玛')[0]} and {pids(seeded, '卓玛')[1]}) may be one person: "
+                       "both held posts in 市财政局 at different times",
+            "ids": ids(holdings=sorted(zhuoma), people=pids(seeded, "卓玛")),
+        },
+        {
+            "code": "possible_same_person",
+            "message": f"多吉 (people {d1} and {d2}) may be one person: both held posts in 市生态环境局 at different "
+                       f"times; person {d1} left 市生态环境局副局长 on 2023-06-01 and person {d2} appears as "
+                       f"市生态环境局局长 that day; person {d2} left 市生态环境局局长 on 2023-06-01 and person {d1} "
+                       "appears as 市生态环境局副局长 that day",
+            "ids": ids(holdings=sorted([deputy, head]), people=[d1, d2], notices=[nid(seeded, 9)]),
+        },
+        seed_warnings(seeded)[0],
+        {
+            "code": "possible_same_person",
+            "message": f"扎西 (people {z1} and {z2}) may be one person: person {z1} left 市水利局局长 on 2023-06-01 "
+                       f"and person {z2} appears as 市商务局副局长 that day",
+            "ids": ids(holdings=sorted([left, appears]), people=[z1, z2], notices=[nid(seeded, 9)]),
+        },
+        {
+            "code": "possible_same_person",
+            "message": f"扎西 (people {z1} and {z3}) may be one person: both held posts in 市水利局 at different times",
+            "ids": ids(holdings=sorted([left, later]), people=[z1, z3]),
+        },
+    ]
