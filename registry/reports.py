@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -200,7 +200,7 @@ ERROR_CODES = (
 WARNING_CODES = ("possible_same_person", "series_gap", "several_heads", "roster_conflict")
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     code: str
     message: str
@@ -227,7 +227,8 @@ _BATCH = 1000
 
 
 def _streamed(session: Session, statement):
-    return session.execute(statement, execution_options={"yield_per": _BATCH})
+    # On the session's connection: plain rows, without the ORM's handling of each.
+    return session.connection().execute(statement, execution_options={"yield_per": _BATCH})
 
 
 class _HeldRow(NamedTuple):
@@ -454,12 +455,11 @@ def _possible_same_person(session: Session, known_at) -> list[Finding]:
         frozenset((e.person_id, e.other_person_id))
         for e in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split", event_in_force(known_at)))
     }
-    # The holdings of people who share their name with someone, a name at a time (the database's
-    # order groups a name's rows together; the findings are sorted by code point at the end).
-    shared = select(Person.name).group_by(Person.name).having(func.count(Person.id) > 1)
+    # Every holding, a name at a time (the database's order groups a name's rows together; the
+    # findings are sorted by code point at the end).  One pass in name order: asking only for the
+    # names several people share cost SQLite more than reading the others.
     rows = _streamed(session, (
-        _description(known_at, evidence=True).where(Person.name.in_(shared))
-        .order_by(Person.name, Holding.person_id, Holding.id)
+        _description(known_at, evidence=True).order_by(Person.name, Holding.person_id, Holding.id)
     ))
     found: list[tuple[tuple[str, int, int], Finding]] = []
     group: list[_Evidence] = []
@@ -554,7 +554,7 @@ def _roster_conflicts(session: Session, known_at) -> list[Finding]:
     return [Finding("roster_conflict", message) for _number, message in all_conflicts(session, known_at)]
 
 
-def _several_heads(session: Session, known_at) -> list[Finding]:
+def _several_heads(session: Session, known_at) -> Iterator[Finding]:
     """A head post (局长, 主任 …) with two holders at once, neither acting nor concurrent.
 
     Like possible_same_person, this compares evidence extents (a holding known
@@ -574,19 +574,17 @@ def _several_heads(session: Session, known_at) -> list[Finding]:
                spans_share_a_date(a.c.known_start, a.c.until, b.c.known_start, b.c.until))
         .order_by(first.c.first, a.c.id, b.c.id)
     ))
-    findings = []
     for row in rows:
         a, b = _Evidence(*row[:9]), _Evidence(*row[9:])
         on = max(a.known_start, b.known_start)
-        findings.append(Finding(
+        yield Finding(
             "several_heads",
             _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
                "(person {person_id}) and {name2} (person {person_id2})").format(organization=a.organization, title=a.title, on=on.isoformat(), name=a.name, person_id=a.person_id, name2=b.name, person_id2=b.person_id),
             holdings=[a.id, b.id],
             people=sorted({a.person_id, b.person_id}),
             notices=sorted({a.start_notice_id, b.start_notice_id} - {None}),
-        ))
-    return findings
+        )
 
 
 def _series_gaps(session: Session, known_at) -> list[Finding]:
@@ -734,22 +732,29 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
     holding, person and notice ids (integers) the finding is about, [] for none.
     """
     empty = _end_before_start(session, known_at)
-    findings = (
-        _text_changes(session)
-        + _dangling_references(session)
-        + _unknown_values(session)
-        + _several_active_versions(session)
-        + _known_before_recorded(session)
-        + _overlaps(session, known_at, {f.holdings[0] for f in empty})
-        + empty
-        + _probation_mismatches(session, known_at)
-        + _references_outside(session, known_at)
-        + _possible_same_person(session, known_at)
-        + _series_gaps(session, known_at)
-        + _several_heads(session, known_at)
-        + _roster_conflicts(session, known_at)
+    detectors = (
+        lambda: _text_changes(session),
+        lambda: _dangling_references(session),
+        lambda: _unknown_values(session),
+        lambda: _several_active_versions(session),
+        lambda: _known_before_recorded(session),
+        lambda: _overlaps(session, known_at, {f.holdings[0] for f in empty}),
+        lambda: empty,
+        lambda: _probation_mismatches(session, known_at),
+        lambda: _references_outside(session, known_at),
+        lambda: _possible_same_person(session, known_at),
+        lambda: _series_gaps(session, known_at),
+        lambda: _several_heads(session, known_at),
+        lambda: _roster_conflicts(session, known_at),
     )
-    return {
-        "errors": [f.as_dict() for f in findings if f.code in ERROR_CODES],
-        "warnings": [f.as_dict() for f in findings if f.code in WARNING_CODES],
-    }
+    # Each finding becomes its JSON as it comes, so that only the answer is held, not the findings
+    # a second time.
+    errors, warnings = [], []
+    for detect in detectors:
+        for finding in detect():
+            if finding.code in ERROR_CODES:
+                errors.append(finding.as_dict())
+            elif finding.code in WARNING_CODES:
+                warnings.append(finding.as_dict())
+    return {"errors": errors, "warnings": warnings}
+
