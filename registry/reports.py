@@ -566,24 +566,26 @@ def _several_heads(session: Session, known_at) -> Iterator[Finding]:
         .where(Post.title.in_(HEAD_TITLES), not_(Holding.acting), not_(Holding.concurrent)).cte("heads")
     a, b = heads.alias("a"), heads.alias("b")
     first = select(heads.c.post_id, func.min(heads.c.id).label("first")).group_by(heads.c.post_id).subquery("first")
+    ac, bc = list(a.c), list(b.c)  # the columns of _Evidence, then post, acting, concurrent
     rows = _streamed(session, (
-        select(*list(a.c)[:9], *list(b.c)[:9])
+        # Only what a finding says: the post's name once, each holding's id, person and evidence start.
+        select(ac[0], ac[1], ac[2], ac[3], ac[4], ac[6], ac[7], bc[0], bc[1], bc[2], bc[6], bc[7])
         .join(b, and_(b.c.post_id == a.c.post_id, b.c.id > a.c.id))
         .join(first, first.c.post_id == a.c.post_id)
         .where(a.c.person_id != b.c.person_id,
                spans_share_a_date(a.c.known_start, a.c.until, b.c.known_start, b.c.until))
         .order_by(first.c.first, a.c.id, b.c.id)
     ))
-    for row in rows:
-        a, b = _Evidence(*row[:9]), _Evidence(*row[9:])
-        on = max(a.known_start, b.known_start)
+    message = _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
+                "(person {person_id}) and {name2} (person {person_id2})")
+    for first_id, person, name, organization, title, start, notice, second_id, person2, name2, start2, notice2 in rows:
         yield Finding(
             "several_heads",
-            _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
-               "(person {person_id}) and {name2} (person {person_id2})").format(organization=a.organization, title=a.title, on=on.isoformat(), name=a.name, person_id=a.person_id, name2=b.name, person_id2=b.person_id),
-            holdings=[a.id, b.id],
-            people=sorted({a.person_id, b.person_id}),
-            notices=sorted({a.start_notice_id, b.start_notice_id} - {None}),
+            message.format(organization=organization, title=title, on=max(start, start2).isoformat(), name=name,
+                           person_id=person, name2=name2, person_id2=person2),
+            holdings=[first_id, second_id],
+            people=sorted({person, person2}),
+            notices=sorted({notice, notice2} - {None}),
         )
 
 
