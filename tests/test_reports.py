@@ -631,6 +631,28 @@ def test_check_overlap_after_a_merge(seeded, cli_run, add):
     assert about(as_json(cli_run("check", "--format", "json")), "扎西") == []
 
 
+def test_a_merge_beside_an_overlap_already_on_record(seeded, cli_run, add):
+    """An overlap the registry already shows (two 扎西 merged around the rules) is not the doing of a
+    later merge in that organization: the merge of two 次仁 there is recorded, and check still
+    reports the one overlap."""
+    add(9, date(2023, 6, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局局长职务。")
+    add(10, date(2023, 7, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局副局长职务。")
+    first, second = pids(seeded, "扎西")
+    allow_overlaps(seeded)
+    with writing(seeded) as session:
+        now = utcnow()
+        session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
+                                recorded_at=now))
+        session.flush()
+        for org_id in derive.orgs_of_people(session, [first, second]):
+            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
+    kept, other = pids(seeded, "次仁")
+    result = cli_run("merge", str(kept), str(other), "--reason", "同一人")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    code, found = errors_of(cli_run, "overlapping_holdings")
+    assert (code, [f["ids"]["people"] for f in found]) == (1, [[first]])
+
+
 def end_holding_on(engine, holding_id: int, until: date) -> None:
     """Write an end the schema forbids (on or before the start), past its CHECK constraint."""
     if not is_sqlite(engine):
