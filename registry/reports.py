@@ -5,8 +5,9 @@ of its JSON output.  Every time test goes through ``timerules``: "held on D"
 (``held_on``: since <= D < until, NULL being open), "known at T" (``known``,
 ``version_shown``, ``event_in_force``), a closed period of notice dates
 (``in_period``, for ``changes``), and two spans sharing a date
-(``share_a_date``, for the evidence extent of a holding when telling whether
-two namesakes could be one person in ``check``).
+(``share_a_date``, and its SQL mirror ``spans_share_a_date``, for the evidence
+extents of holdings when telling whether two namesakes could be one person, or
+two heads held one post at once, in ``check``).
 
 ``changes`` reads the actions of the notice versions in force at the recorded
 time (the source), so it lists what the notices say, in canonical order, with
@@ -584,7 +585,7 @@ def _several_heads(session: Session, known_at) -> Iterator[Finding]:
             message.format(organization=organization, title=title, on=max(start, start2).isoformat(), name=name,
                            person_id=person, name2=name2, person_id2=person2),
             holdings=[first_id, second_id],
-            people=sorted({person, person2}),
+            people=[person, person2] if person < person2 else [person2, person],  # two people (the join says so)
             notices=sorted({notice, notice2} - {None}),
         )
 

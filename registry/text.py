@@ -146,7 +146,11 @@ def squeeze(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
+def _bracketed(match: re.Match) -> str:
+    return "〔" + match.group(1) + "〕"  # (a function: a template would be parsed at every call)
+
+
 def content_hash(text: str) -> str:
     """The identity of a notice's content, insensitive to encoding, width, spacing and noise."""
-    canonical = _NUMBER_BRACKETS.sub(r"〔\1〕", squeeze(normalize(text)))
+    canonical = _NUMBER_BRACKETS.sub(_bracketed, squeeze(normalize(text)))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
