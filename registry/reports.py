@@ -456,33 +456,37 @@ def _evidence_overlap(a: _Evidence, b: _Evidence) -> bool:
     return share_a_date(Span(a.known_start, a.until), Span(b.known_start, b.until))
 
 
-def _possible_same_person(session: Session, known_at) -> list[Finding]:
+def _possible_same_person(session: Session, known_at) -> Iterator[Finding]:
     separated = {
         frozenset((e.person_id, e.other_person_id))
         for e in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split", event_in_force(known_at)))
     }
-    # Every holding, a name at a time (the database's order groups a name's rows together; the
-    # findings are sorted by code point at the end).  One pass in name order: asking only for the
-    # names several people share cost SQLite more than reading the others.
+    # Every holding, a name at a time, in the order of the findings (names by code point): one pass
+    # that holds one name's people at a time.  Asking only for the names several people share cost
+    # SQLite more than reading the others.
     rows = _streamed(session, (
-        _description(known_at, evidence=True).order_by(Person.name, Holding.person_id, Holding.id)
+        _description(known_at, evidence=True)
+        .order_by(_by_code_point(Person.name, session), Holding.person_id, Holding.id)
     ))
-    found: list[tuple[tuple[str, int, int], Finding]] = []
     group: list[_Evidence] = []
     for row in rows:
         if group and row[2] != group[0].name:
-            found += _namesakes(group, separated)
+            yield from _namesakes(group, separated)
             group = []
         group.append(_Evidence(*row[:9]))
     if group:
-        found += _namesakes(group, separated)
-    found.sort(key=lambda item: item[0])
-    return [finding for _key, finding in found]
+        yield from _namesakes(group, separated)
 
 
-def _namesakes(group: list[_Evidence], separated: set) -> list[tuple[tuple[str, int, int], Finding]]:
-    """The possible-same-person findings among the holdings of people of one name, each with its
-    (name, p, q)."""
+def _by_code_point(column, session: Session):
+    """``column`` to order by code point, as Python orders strings, on either backend: SQLite
+    compares UTF-8 bytes, which is that order; a PostgreSQL database's collation orders Chinese its
+    own way, and "C" compares bytes."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
+def _namesakes(group: list[_Evidence], separated: set) -> list[Finding]:
+    """The possible-same-person findings among the holdings of people of one name, in (p, q) order."""
     by_person: dict[int, list[_Evidence]] = {}
     for h in group:
         by_person.setdefault(h.person_id, []).append(h)
@@ -517,11 +521,11 @@ def _namesakes(group: list[_Evidence], separated: set) -> list[tuple[tuple[str, 
                         involved |= {a.id, b.id}
                         notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
         if reasons:
-            found.append(((name, p, q), Finding(
+            found.append(Finding(
                 "possible_same_person",
                 _("{name} (people {p} and {q}) may be one person: {items}").format(name=name, p=p, q=q, items="; ".join(reasons)),
                 holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
-            )))
+            ))
     return found
 
 
@@ -739,8 +743,18 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
     ``ids`` is always {"holdings": [...], "people": [...], "notices": [...]}: the
     holding, person and notice ids (integers) the finding is about, [] for none.
     """
+    answer: dict[str, list] = {"errors": [], "warnings": []}
+    for level, finding in check_findings(session, known_at):
+        answer[level + "s"].append(finding)
+    return answer
+
+
+def check_findings(session: Session, known_at: datetime | None = None) -> Iterator[tuple[str, dict]]:
+    """The findings of ``check``, one at a time as they are found: ("error" | "warning", its JSON), every
+    error before the first warning, each list in the order of ``check``'s answer.  What prints the
+    report as it goes (``check --format json``) holds no finding."""
     empty = _end_before_start(session, known_at)
-    detectors = (
+    errors = (
         lambda: _text_changes(session),
         lambda: _dangling_references(session),
         lambda: _unknown_values(session),
@@ -750,19 +764,15 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
         lambda: empty,
         lambda: _probation_mismatches(session, known_at),
         lambda: _references_outside(session, known_at),
+    )
+    warnings = (
         lambda: _possible_same_person(session, known_at),
         lambda: _series_gaps(session, known_at),
         lambda: _several_heads(session, known_at),
         lambda: _roster_conflicts(session, known_at),
     )
-    # Each finding becomes its JSON as it comes, so that only the answer is held, not the findings
-    # a second time.
-    errors, warnings = [], []
-    for detect in detectors:
-        for finding in detect():
-            if finding.code in ERROR_CODES:
-                errors.append(finding.as_dict())
-            elif finding.code in WARNING_CODES:
-                warnings.append(finding.as_dict())
-    return {"errors": errors, "warnings": warnings}
-
+    for level, codes, detectors in (("error", ERROR_CODES, errors), ("warning", WARNING_CODES, warnings)):
+        for detect in detectors:
+            for finding in detect():
+                if finding.code in codes:
+                    yield level, finding.as_dict()

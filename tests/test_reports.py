@@ -984,3 +984,33 @@ def test_check_possible_same_person_exact_order(seeded, cli_run, add):
             "ids": ids(holdings=sorted([left, later]), people=[z1, z3]),
         },
     ]
+
+
+def test_check_json_is_written_as_found_and_is_the_answer_as_json(seeded, cli_run, add):
+    """``check --format json`` writes its findings as they are found; the text is what the answer
+    gives as JSON, errors and warnings of several kinds, and for none at all."""
+    from registry import render, reports
+    from registry.db import reading
+
+    def answer_json() -> str:
+        with reading(seeded) as session:
+            return render.to_json(reports.check(session)) + "\n"
+
+    add(9, date(2023, 6, 1), "格桑任市水利局局长；", "达瓦任市财政局局长。")
+    add(12, date(2023, 7, 1), "次旦任市水利局局长。")
+    result = cli_run("check", "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, answer_json())
+    with seeded.begin() as conn:
+        conn.execute(update(Holding).where(Holding.id == hid(seeded, "李艳君", "副局长"))
+                     .values(probation_until=date(2024, 2, 7)))
+        conn.execute(update(Holding).where(Holding.id == hid(seeded, "徐继军", "副局长"))
+                     .values(probation_until=date(2024, 2, 6)))
+    result = cli_run("check", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [len(data["errors"]), len({w["code"] for w in data["warnings"]})] == [2, 3]
+    assert (result.exit_code, result.stdout, result.stderr) == (1, answer_json(), f"2 errors, {len(data['warnings'])} warnings\n")
+
+
+def test_check_json_of_an_empty_registry(engine, cli_run):
+    result = cli_run("check", "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, '{\n  "errors": [],\n  "warnings": []\n}\n')
