@@ -1122,13 +1122,28 @@ def check(obj: Context, fmt, known_at, bom):
     Example:
       registry check --format json
     """
+    counts = {"error": 0, "warning": 0}
     with dbmod.reading(obj.ready_engine()) as session:
-        data = reports.check(session, known_at=known_at)
-    if fmt == "table" and not (data["errors"] or data["warnings"]):
-        click.echo(_("(no problems found)"))
-    emit(fmt, data, render.check_view, bom, csv_view=render.check_csv_view)
-    click.echo(_("{errors} errors, {warnings} warnings").format(errors=len(data['errors']), warnings=len(data['warnings'])), err=True)
-    if data["errors"]:
+        if fmt == "json":
+            # Written as the findings are found: the answer is never held whole (a province's
+            # archive may give hundreds of thousands).
+            def counted():
+                for level, finding in reports.check_findings(session, known_at=known_at):
+                    counts[level] += 1
+                    yield level, finding
+
+            for chunk in render.check_json_chunks(counted()):
+                click.echo(chunk, nl=False)
+            click.echo("")
+        else:
+            data = reports.check(session, known_at=known_at)
+            counts = {"error": len(data["errors"]), "warning": len(data["warnings"])}
+    if fmt != "json":
+        if fmt == "table" and not (data["errors"] or data["warnings"]):
+            click.echo(_("(no problems found)"))
+        emit(fmt, data, render.check_view, bom, csv_view=render.check_csv_view)
+    click.echo(_("{errors} errors, {warnings} warnings").format(errors=counts["error"], warnings=counts["warning"]), err=True)
+    if counts["error"]:
         sys.exit(1)
 
 

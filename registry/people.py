@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
 from .errors import NotFound, RegistryError
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post
 from .queries import iso
 from .timerules import (
-    TICK, canonical_order, clock, event_undone_at, held_during, held_on, known, recorded_by, share_a_date,
-    version_shown,
+    TICK, Span, canonical_order, clock, event_undone_at, held_during, held_on, known, recorded_by, share_a_date,
+    spans_share_a_date, version_shown,
 )
 from .i18n import _
 
@@ -521,6 +521,16 @@ def _clashes(drafts) -> list[tuple]:
 
 
 def _overlaps(session: Session, org_ids: set[int]) -> set[tuple]:
-    """Overlaps the registry shows before the change: those are not the change's doing."""
-    rows = session.scalars(select(Holding).where(Holding.org_id.in_(org_ids), known(None))).all()
-    return {(a.post.title, _spans(a, b)) for a, b in _overlapping_pairs(rows)}
+    """Overlaps the registry shows before the change: those are not the change's doing.  One
+    self-join of the organizations' current holdings on person and post (indexed by person),
+    not their rows loaded and compared in pairs."""
+    other = aliased(Holding)
+    rows = session.execute(
+        select(Post.title, Holding.since, Holding.until, other.since, other.until)
+        .join(other, and_(other.person_id == Holding.person_id, other.post_id == Holding.post_id,
+                          other.id > Holding.id))
+        .join(Post, Holding.post_id == Post.id)
+        .where(Holding.org_id.in_(org_ids), known(None), known(None, other),
+               spans_share_a_date(Holding.since, Holding.until, other.since, other.until))
+    ).all()
+    return {(title, _spans(Span(since, until), Span(since2, until2))) for title, since, until, since2, until2 in rows}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 
 def to_json(data: Any) -> str:
@@ -321,6 +321,26 @@ def vacancies_csv_view(data: dict) -> tuple[list[str], list[list]]:
 
 def _findings(data: dict) -> list[tuple[str, dict]]:
     return [("error", f) for f in data["errors"]] + [("warning", f) for f in data["warnings"]]
+
+
+def check_json_chunks(findings) -> Iterator[str]:
+    """``to_json`` of check's answer, written piece by piece as the findings come (``findings``:
+    ``reports.check_findings``, every error before the first warning): the same text, never held
+    whole."""
+    yield '{\n  "errors": ['
+    current, first = "error", True
+    for level, finding in findings:
+        if level != current:
+            if level != "warning" or current != "error":
+                raise ValueError("check's findings put an error after a warning")
+            yield ("]" if first else "\n  ]") + ',\n  "warnings": ['
+            current, first = level, True
+        yield ("\n    " if first else ",\n    ") + to_json(finding).replace("\n", "\n    ")
+        first = False
+    if current == "error":
+        yield ("]" if first else "\n  ]") + ',\n  "warnings": ['
+        first = True
+    yield ("]" if first else "\n  ]") + "\n}"
 
 
 def check_view(data: dict) -> tuple[list[str], list[list]]:

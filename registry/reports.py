@@ -5,8 +5,9 @@ of its JSON output.  Every time test goes through ``timerules``: "held on D"
 (``held_on``: since <= D < until, NULL being open), "known at T" (``known``,
 ``version_shown``, ``event_in_force``), a closed period of notice dates
 (``in_period``, for ``changes``), and two spans sharing a date
-(``share_a_date``, for the evidence extent of a holding when telling whether
-two namesakes could be one person in ``check``).
+(``share_a_date``, and its SQL mirror ``spans_share_a_date``, for the evidence
+extents of holdings when telling whether two namesakes could be one person, or
+two heads held one post at once, in ``check``).
 
 ``changes`` reads the actions of the notice versions in force at the recorded
 time (the source), so it lists what the notices say, in canonical order, with
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -33,11 +34,11 @@ from .models import (
     Organization, Person, PersonEvent, PersonEventAction, Post, RosterImport, RosterRow,
 )
 from .text import content_hash
-from .orgs import lookup_org, title_class
-from .queries import holding_rows, iso, notices
+from .orgs import HEAD_TITLES, lookup_org, title_class
+from .queries import holding_rows, iso
 from .timerules import (
     Span, canonical_order, ended_by, event_in_force, held_on, in_period, known, probation_covers, probation_until,
-    share_a_date, version_shown,
+    recorded_by, share_a_date, spans_share_a_date, version_shown,
 )
 from .i18n import N_, _
 
@@ -195,7 +196,7 @@ ERROR_CODES = (
 WARNING_CODES = ("possible_same_person", "series_gap", "several_heads", "roster_conflict")
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     code: str
     message: str
@@ -214,6 +215,21 @@ class Finding:
 def _known_holdings(known_at: datetime | None):
     """Holdings known at ``known_at``, as an alias to join against ``Holding`` itself."""
     return aliased(Holding, select(Holding).where(known(known_at)).subquery("known_holdings"))
+
+
+# Rows are read in batches of this many from a cursor that streams them (a server-side cursor on
+# PostgreSQL), so that a pass over every holding or every text never holds them all.
+_BATCH = 1000
+
+
+def _streamed(session: Session, statement):
+    # On the session's connection: plain rows, without the ORM's handling of each.
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL plans a cursor for its first tenth of rows (nested loops that start at once,
+        # twice as slow over the whole pass); check reads every row.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+    return connection.execute(statement, execution_options={"yield_per": _BATCH})
 
 
 class _HeldRow(NamedTuple):
@@ -245,21 +261,26 @@ class _Described:
         until = self.holding.until.isoformat() if self.holding.until else _("still holds")
         return _("{organization}{title} [{since}, {until}) (holding {id})").format(organization=self.organization, title=self.title, since=since, until=until, id=self.holding.id)
 
-    @property
-    def known_start(self) -> date:
-        """Where the evidence for the holding begins: its start, else the notice that revealed it."""
-        return self.holding.since if self.holding.since is not None else self.start_date
 
-
-def _described(session: Session, known_at: datetime | None) -> dict[int, _Described]:
+def _description(known_at: datetime | None, evidence: bool = False):
+    """Holdings known at ``known_at`` that name a person, organization and post on record, with
+    what a message says of them (their person's name, organization, title, and the notices that
+    started and ended them): the one statement every finding about holdings reads.  The columns
+    of ``_Described``, or with ``evidence`` those of ``_Evidence`` and then the post, acting and
+    concurrent."""
     start, start_version = aliased(Action), aliased(NoticeVersion)
     end, end_version = aliased(Action), aliased(NoticeVersion)
-    # Plain columns: a province's check describes a million holdings, and an ORM object each
-    # would cost more than the query.
-    rows = session.execute(
-        select(Holding.id, Holding.person_id, Holding.post_id, Holding.since, Holding.until, Holding.acting,
-               Holding.concurrent, Person.name, Organization.name, Post.title,
-               func.coalesce(start_version.date, RosterImport.as_of), start_version.notice_id, end_version.notice_id)
+    start_date = func.coalesce(start_version.date, RosterImport.as_of)
+    if evidence:
+        columns = (Holding.id, Holding.person_id, Person.name, Organization.name, Post.title, Holding.until,
+                   func.coalesce(Holding.since, start_date).label("known_start"), start_version.notice_id,
+                   end_version.notice_id, Holding.post_id, Holding.acting, Holding.concurrent)
+    else:
+        columns = (Holding.id, Holding.person_id, Holding.post_id, Holding.since, Holding.until, Holding.acting,
+                   Holding.concurrent, Person.name, Organization.name, Post.title, start_date,
+                   start_version.notice_id, end_version.notice_id)
+    return (
+        select(*columns)
         .join(Person, Holding.person_id == Person.id)
         .join(Organization, Holding.org_id == Organization.id)
         .join(Post, Holding.post_id == Post.id)
@@ -270,25 +291,35 @@ def _described(session: Session, known_at: datetime | None) -> dict[int, _Descri
         .outerjoin(end, Holding.end_action_id == end.id)
         .outerjoin(end_version, end.version_id == end_version.id)
         .where(known(known_at))
-        .order_by(Holding.id)
-    ).all()
-    return {row[0]: _Described(_HeldRow(*row[:7]), *row[7:]) for row in rows}
+    )
 
 
-def _end_before_start(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
+def _describe(session: Session, known_at: datetime | None, ids) -> dict[int, _Described]:
+    """The holdings ``ids`` described, in batches of indexed look-ups; a holding pointing at a
+    missing person, organization or post is left out (dangling_reference reports it)."""
+    ids = sorted(set(ids))
+    found: dict[int, _Described] = {}
+    for chunk in range(0, len(ids), 500):
+        for row in session.execute(_description(known_at).where(Holding.id.in_(ids[chunk:chunk + 500]))):
+            found[row[0]] = _Described(_HeldRow(*row[:7]), *row[7:])
+    return found
+
+
+def _end_before_start(session: Session, known_at) -> list[Finding]:
     # A holding that is not held on its own first day ends on or before it.
-    ids = [i for i in session.scalars(
+    ids = session.scalars(
         select(Holding.id).where(known(known_at), Holding.since.is_not(None), not_(held_on(Holding.since)))
         .order_by(Holding.id)
-    ) if i in held]
+    ).all()
+    held = _describe(session, known_at, ids)
     return [
         Finding("end_before_start", _("{name}: {value} ends on or before the day it starts").format(name=held[i].name, value=held[i].text()),
                 holdings=[i], people=[held[i].holding.person_id])
-        for i in ids
+        for i in ids if i in held
     ]
 
 
-def _overlaps(session: Session, known_at, held: dict[int, _Described], empty: set[int]) -> list[Finding]:
+def _overlaps(session: Session, known_at, empty: set[int]) -> list[Finding]:
     # Two holdings overlap when the one that starts earlier (or has no start on record)
     # is still held on the day the other starts; two unknown starts always overlap.
     later = _known_holdings(known_at)
@@ -309,10 +340,11 @@ def _overlaps(session: Session, known_at, held: dict[int, _Described], empty: se
             ),
         ).order_by(Holding.id, later.id)
     ).all()
+    # An empty holding overlaps nothing (end_before_start reports it).
+    pairs = [(first, second) for first, second in pairs if first not in empty and second not in empty]
+    held = _describe(session, known_at, [i for pair in pairs for i in pair])
     findings = []
     for first, second in pairs:
-        if first in empty or second in empty:
-            continue  # an empty holding overlaps nothing; end_before_start reports it
         if first not in held or second not in held:
             continue  # a holding pointing at a missing row: dangling_reference reports it
         a, b = held[first], held[second]
@@ -325,7 +357,7 @@ def _overlaps(session: Session, known_at, held: dict[int, _Described], empty: se
     return findings
 
 
-def _references_outside(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
+def _references_outside(session: Session, known_at) -> list[Finding]:
     ref = _known_holdings(known_at)
     anchor = (
         select(Holding.id).where(
@@ -341,6 +373,7 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
         .where(ref.ranked_after_person_id.is_not(None), not_(exists(anchor)))
         .order_by(ref.id)
     ).all()
+    held = _describe(session, known_at, [row[0] for row in rows])
     findings = []
     for holding_id, after_id, after_name in rows:
         if holding_id not in held:
@@ -357,20 +390,31 @@ def _references_outside(session: Session, known_at, held: dict[int, _Described])
     return findings
 
 
-def _probation_mismatches(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
-    rows = session.execute(
+def _probation_mismatches(session: Session, known_at) -> list[Finding]:
+    # Streamed: every appointment is read once, and only those that disagree are kept.  A holding
+    # with no probation from an appointment that gives none agrees, and is not read at all.
+    rows = _streamed(session, (
         select(Holding.id, Holding.probation_until, Action.probation_months, NoticeVersion.date, Notice.number)
         .join(Action, Holding.start_action_id == Action.id)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
         .join(Notice, NoticeVersion.notice_id == Notice.id)
         # An inferred holding starts with someone else's appointment: its probation is not theirs.
-        .where(known(known_at), Holding.inferred.is_(False))
+        .where(known(known_at), Holding.inferred.is_(False),
+               or_(Holding.probation_until.is_not(None), Action.probation_months.is_not(None)))
         .order_by(Holding.id)
-    ).all()
-    findings = []
+    ))
+    expected_on: dict[tuple[date, int | None], date | None] = {}
+    mismatched = []
     for holding_id, until, months, on, number in rows:
-        expected = probation_until(on, months)
-        if until == expected or holding_id not in held:
+        key = (on, months)
+        if key not in expected_on:
+            expected_on[key] = probation_until(on, months)
+        if until != expected_on[key]:
+            mismatched.append((holding_id, until, months, on, number, expected_on[key]))
+    held = _describe(session, known_at, [row[0] for row in mismatched])
+    findings = []
+    for holding_id, until, months, on, number, expected in mismatched:
+        if holding_id not in held:
             continue
         h = held[holding_id]
         said = _("a probation of {months} months from {on}, to {expected}").format(months=months, on=on.isoformat(), expected=expected.isoformat()) if months \
@@ -383,25 +427,67 @@ def _probation_mismatches(session: Session, known_at, held: dict[int, _Described
     return findings
 
 
-def _evidence_overlap(a: _Described, b: _Described) -> bool:
+class _Evidence(NamedTuple):
+    """A holding as the namesake and head-post findings read it."""
+
+    id: int
+    person_id: int
+    name: str
+    organization: str
+    title: str
+    until: date | None
+    known_start: date | None  # where the evidence begins: the start, else the notice that revealed it
+    start_notice_id: int | None
+    end_notice_id: int | None
+
+
+def _evidence_overlap(a: _Evidence, b: _Evidence) -> bool:
     """Whether the evidence shows both held at once.
 
     The evidence for a holding runs from its start, or from the notice that revealed
     it when the start is not on record, to its end; a holding known only from its
     removal has no extent.  This is what the record proves, not the held_on test.
     """
-    return share_a_date(Span(a.known_start, a.holding.until), Span(b.known_start, b.holding.until))
+    return share_a_date(Span(a.known_start, a.until), Span(b.known_start, b.until))
 
 
-def _possible_same_person(session: Session, known_at, held: dict[int, _Described]) -> list[Finding]:
+def _possible_same_person(session: Session, known_at) -> Iterator[Finding]:
     separated = {
         frozenset((e.person_id, e.other_person_id))
         for e in session.scalars(select(PersonEvent).where(PersonEvent.kind == "split", event_in_force(known_at)))
     }
-    by_person: dict[int, list[_Described]] = {}
-    for h in held.values():
-        by_person.setdefault(h.holding.person_id, []).append(h)
-    findings = []
+    # Every holding, a name at a time, in the order of the findings (names by code point): one pass
+    # that holds one name's people at a time.  Asking only for the names several people share cost
+    # SQLite more than reading the others.
+    rows = _streamed(session, (
+        _description(known_at, evidence=True)
+        .order_by(_by_code_point(Person.name, session), Holding.person_id, Holding.id)
+    ))
+    group: list[_Evidence] = []
+    for row in rows:
+        if group and row[2] != group[0].name:
+            yield from _namesakes(group, separated)
+            group = []
+        group.append(_Evidence(*row[:9]))
+    if group:
+        yield from _namesakes(group, separated)
+
+
+def _by_code_point(column, session: Session):
+    """``column`` to order by code point, as Python orders strings, on either backend: SQLite
+    compares UTF-8 bytes, which is that order; a PostgreSQL database's collation orders Chinese its
+    own way, and "C" compares bytes."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
+def _namesakes(group: list[_Evidence], separated: set) -> list[Finding]:
+    """The possible-same-person findings among the holdings of people of one name, in (p, q) order."""
+    by_person: dict[int, list[_Evidence]] = {}
+    for h in group:
+        by_person.setdefault(h.person_id, []).append(h)
+    if len(by_person) < 2:
+        return []
+    found = []
     for name, p, q in _namesake_pairs(by_person):
         if frozenset((p, q)) in separated:
             continue  # a clerk split them: they are two
@@ -412,33 +498,33 @@ def _possible_same_person(session: Session, known_at, held: dict[int, _Described
         shared = sorted({a.organization for a in mine} & {b.organization for b in theirs})
         for org in shared:
             reasons.append(_("both held posts in {org} at different times").format(org=org))
-            involved |= {h.holding.id for h in mine + theirs if h.organization == org}
+            involved |= {h.id for h in mine + theirs if h.organization == org}
         # A notice implies a sequence when one record ends with a removal on the
         # day the other's record begins (appointed, or first named, that day).
         for first, second in ((mine, theirs), (theirs, mine)):
             begins = min(b.known_start for b in second)
             for a in first:
-                if a.end_notice_id is not None and a.holding.until == begins:
+                if a.end_notice_id is not None and a.until == begins:
                     for b in (b for b in second if b.known_start == begins):
                         reasons.append(
                             _("person {person_id} left {organization}{title} on {until} and person {person_id2} appears "
                               "as {organization2}{title2} that day").format(
-                                person_id=a.holding.person_id, organization=a.organization, title=a.title,
-                                until=a.holding.until.isoformat(), person_id2=b.holding.person_id,
+                                person_id=a.person_id, organization=a.organization, title=a.title,
+                                until=a.until.isoformat(), person_id2=b.person_id,
                                 organization2=b.organization, title2=b.title)
                         )
-                        involved |= {a.holding.id, b.holding.id}
+                        involved |= {a.id, b.id}
                         notice_ids |= {a.end_notice_id, b.start_notice_id} - {None}
         if reasons:
-            findings.append(Finding(
+            found.append(Finding(
                 "possible_same_person",
                 _("{name} (people {p} and {q}) may be one person: {items}").format(name=name, p=p, q=q, items="; ".join(reasons)),
                 holdings=sorted(involved), people=[p, q], notices=sorted(notice_ids),
             ))
-    return findings
+    return found
 
 
-def _namesake_pairs(by_person: dict[int, list[_Described]]) -> list[tuple[str, int, int]]:
+def _namesake_pairs(by_person: dict[int, list[_Evidence]]) -> list[tuple[str, int, int]]:
     """(name, p, q), p < q, for the two people of one name that may be one person: those that
     held posts in one organization, or where one's holding ends on the day the other's record
     begins.  Any other pair of namesakes gives no reason, so it is never compared: found
@@ -459,8 +545,8 @@ def _namesake_pairs(by_person: dict[int, list[_Described]]) -> list[tuple[str, i
     for person, holdings in by_person.items():
         name = holdings[0].name
         for a in holdings:
-            if a.end_notice_id is not None and a.holding.until is not None:
-                for other in begins.get((name, a.holding.until), ()):
+            if a.end_notice_id is not None and a.until is not None:
+                for other in begins.get((name, a.until), ()):
                     if other != person:
                         pairs.add((name, min(person, other), max(person, other)))
     return sorted(pairs)
@@ -471,57 +557,69 @@ def _roster_conflicts(session: Session, known_at) -> list[Finding]:
     from .exchange.roster_import import all_conflicts
 
     return [Finding("roster_conflict", message) for _number, message in all_conflicts(session, known_at)]
-def _several_heads(held: dict[int, _Described]) -> list[Finding]:
+
+
+def _several_heads(session: Session, known_at) -> Iterator[Finding]:
     """A head post (局长, 主任 …) with two holders at once, neither acting nor concurrent.
 
     Like possible_same_person, this compares evidence extents (a holding known
     only from its removal proves no time in the post), not the held_on test.
+    One self-join of the head posts' holdings on the post, in the order of each post's first
+    holding, then of the two holdings.
     """
-    by_post: dict[int, list[_Described]] = {}
-    for h in held.values():
-        if title_class(h.title) == 0 and not h.holding.acting and not h.holding.concurrent:
-            by_post.setdefault(h.holding.post_id, []).append(h)
-    findings = []
-    for holdings in by_post.values():
-        for i, a in enumerate(holdings):
-            for b in holdings[i + 1:]:
-                if a.holding.person_id == b.holding.person_id or not _evidence_overlap(a, b):
-                    continue
-                on = max(a.known_start, b.known_start)
-                findings.append(Finding(
-                    "several_heads",
-                    _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
-                       "(person {person_id}) and {name2} (person {person_id2})").format(organization=a.organization, title=a.title, on=on.isoformat(), name=a.name, person_id=a.holding.person_id, name2=b.name, person_id2=b.holding.person_id),
-                    holdings=sorted([a.holding.id, b.holding.id]),
-                    people=sorted({a.holding.person_id, b.holding.person_id}),
-                    notices=sorted({a.start_notice_id, b.start_notice_id}),
-                ))
-    return findings
+    heads = _description(known_at, evidence=True) \
+        .where(Post.title.in_(HEAD_TITLES), not_(Holding.acting), not_(Holding.concurrent)).cte("heads")
+    a, b = heads.alias("a"), heads.alias("b")
+    first = select(heads.c.post_id, func.min(heads.c.id).label("first")).group_by(heads.c.post_id).subquery("first")
+    ac, bc = list(a.c), list(b.c)  # the columns of _Evidence, then post, acting, concurrent
+    rows = _streamed(session, (
+        # Only what a finding says: the post's name once, each holding's id, person and evidence start.
+        select(ac[0], ac[1], ac[2], ac[3], ac[4], ac[6], ac[7], bc[0], bc[1], bc[2], bc[6], bc[7])
+        .join(b, and_(b.c.post_id == a.c.post_id, b.c.id > a.c.id))
+        .join(first, first.c.post_id == a.c.post_id)
+        .where(a.c.person_id != b.c.person_id,
+               spans_share_a_date(a.c.known_start, a.c.until, b.c.known_start, b.c.until))
+        .order_by(first.c.first, a.c.id, b.c.id)
+    ))
+    message = _("{organization}{title} has two holders on {on}, neither acting nor concurrent: {name} "
+                "(person {person_id}) and {name2} (person {person_id2})")
+    for first_id, person, name, organization, title, start, notice, second_id, person2, name2, start2, notice2 in rows:
+        yield Finding(
+            "several_heads",
+            message.format(organization=organization, title=title, on=max(start, start2).isoformat(), name=name,
+                           person_id=person, name2=name2, person_id2=person2),
+            holdings=[first_id, second_id],
+            people=[person, person2] if person < person2 else [person2, person],  # two people (the join says so)
+            notices=sorted({notice, notice2} - {None}),
+        )
 
 
 def _series_gaps(session: Session, known_at) -> list[Finding]:
-    """The numbers ``queries.notices`` finds missing, with the notices on either side of each gap."""
-    listing = notices(session, known_at=known_at)
-    shown = {entry["number"] for entry in listing["notices"]}
-    series: dict[tuple[str, int], list] = {}
-    for notice in session.execute(
-        select(Notice.id, Notice.number, Notice.series, Notice.year, Notice.seq).order_by(Notice.seq)
-    ):
-        if notice.number in shown:
-            series.setdefault((notice.series, notice.year), []).append(notice)
+    """The numbers missing inside each series and year of the notices on record at ``known_at``
+    (as ``queries.notices`` lists them), with the notices on either side of each gap: one pass
+    over the notices in number order, each beside the one before it in its series and year."""
+    window = {"partition_by": (Notice.series, Notice.year), "order_by": Notice.seq}
+    numbered = (
+        select(Notice.id, Notice.number, Notice.series, Notice.year, Notice.seq,
+               func.lag(Notice.seq).over(**window).label("prev_seq"),
+               func.lag(Notice.number).over(**window).label("prev_number"),
+               func.lag(Notice.id).over(**window).label("prev_id"))
+        .where(exists(select(NoticeVersion.id).where(NoticeVersion.notice_id == Notice.id,
+                                                      recorded_by(NoticeVersion.recorded_at, known_at))))
+        .subquery("numbered")
+    )
+    rows = session.execute(
+        select(numbered).where(numbered.c.seq > numbered.c.prev_seq + 1)
+        .order_by(numbered.c.series, numbered.c.year, numbered.c.seq)
+    ).all()
     findings = []
-    for number in listing["missing"]:
-        for (name, year), present in series.items():
-            prefix = f"{name}〔{year}〕"
-            if number.startswith(prefix):
-                seq = int(number[len(prefix):-1])
-                before = [n for n in present if n.seq < seq][-1:]
-                after = [n for n in present if n.seq > seq][:1]
-                findings.append(Finding(
-                    "series_gap",
-                    _("{number} is not on record, between {number2} and {number3}").format(number=number, number2=before[0].number, number3=after[0].number),
-                    notices=[n.id for n in before + after],
-                ))
+    for row in rows:
+        for seq in range(row.prev_seq + 1, row.seq):
+            findings.append(Finding(
+                "series_gap",
+                _("{number} is not on record, between {number2} and {number3}").format(number=f"{row.series}〔{row.year}〕{seq}号", number2=row.prev_number, number3=row.number),
+                notices=[row.prev_id, row.id],
+            ))
     return findings
 
 
@@ -607,11 +705,12 @@ def _several_active_versions(session: Session) -> list[Finding]:
 def _text_changes(session: Session) -> list[Finding]:
     """Every stored text whose hash no longer matches: the text was changed after it was recorded."""
     findings = []
-    for version in session.execute(
+    # Streamed: a batch of texts at a time, never every text at once.
+    for version in _streamed(session, (
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.text,
                NoticeVersion.content_hash, Notice.number)
         .outerjoin(Notice, NoticeVersion.notice_id == Notice.id).order_by(NoticeVersion.id)
-    ):
+    )):
         if content_hash(version.text or "") != version.content_hash:
             findings.append(Finding(
                 "text_changed",
@@ -639,24 +738,36 @@ def check(session: Session, known_at: datetime | None = None) -> dict:
     ``ids`` is always {"holdings": [...], "people": [...], "notices": [...]}: the
     holding, person and notice ids (integers) the finding is about, [] for none.
     """
-    held = _described(session, known_at)
-    empty = _end_before_start(session, known_at, held)
-    findings = (
-        _text_changes(session)
-        + _dangling_references(session)
-        + _unknown_values(session)
-        + _several_active_versions(session)
-        + _known_before_recorded(session)
-        + _overlaps(session, known_at, held, {f.holdings[0] for f in empty})
-        + empty
-        + _probation_mismatches(session, known_at, held)
-        + _references_outside(session, known_at, held)
-        + _possible_same_person(session, known_at, held)
-        + _series_gaps(session, known_at)
-        + _several_heads(held)
-        + _roster_conflicts(session, known_at)
+    answer: dict[str, list] = {"errors": [], "warnings": []}
+    for level, finding in check_findings(session, known_at):
+        answer[level + "s"].append(finding)
+    return answer
+
+
+def check_findings(session: Session, known_at: datetime | None = None) -> Iterator[tuple[str, dict]]:
+    """The findings of ``check``, one at a time as they are found: ("error" | "warning", its JSON), every
+    error before the first warning, each list in the order of ``check``'s answer.  What prints the
+    report as it goes (``check --format json``) holds no finding."""
+    empty = _end_before_start(session, known_at)
+    errors = (
+        lambda: _text_changes(session),
+        lambda: _dangling_references(session),
+        lambda: _unknown_values(session),
+        lambda: _several_active_versions(session),
+        lambda: _known_before_recorded(session),
+        lambda: _overlaps(session, known_at, {f.holdings[0] for f in empty}),
+        lambda: empty,
+        lambda: _probation_mismatches(session, known_at),
+        lambda: _references_outside(session, known_at),
     )
-    return {
-        "errors": [f.as_dict() for f in findings if f.code in ERROR_CODES],
-        "warnings": [f.as_dict() for f in findings if f.code in WARNING_CODES],
-    }
+    warnings = (
+        lambda: _possible_same_person(session, known_at),
+        lambda: _series_gaps(session, known_at),
+        lambda: _several_heads(session, known_at),
+        lambda: _roster_conflicts(session, known_at),
+    )
+    for level, codes, detectors in (("error", ERROR_CODES, errors), ("warning", WARNING_CODES, warnings)):
+        for detect in detectors:
+            for finding in detect():
+                if finding.code in codes:
+                    yield level, finding.as_dict()

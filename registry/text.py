@@ -117,9 +117,15 @@ def _looks_binary(text: str) -> bool:
 _NOISE_LENGTH = 60
 
 
+# The patterns as one alternation, each anchored as it is: it matches where any of them does, in
+# one call (check re-hashes every stored text, a line at a time).
+_NOISE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _NOISE_LINES))
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _noise(line: str) -> bool:
     line = line.strip()
-    return len(line) <= _NOISE_LENGTH and any(pattern.match(line) for pattern in _NOISE_LINES)
+    return len(line) <= _NOISE_LENGTH and _NOISE.match(line) is not None
 
 
 def is_page_noise(line: str) -> bool:
@@ -137,10 +143,14 @@ def normalize(text: str) -> str:
 
 def squeeze(text: str) -> str:
     """Join broken lines: drop every whitespace character (notices never need one)."""
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
+
+
+def _bracketed(match: re.Match) -> str:
+    return "〔" + match.group(1) + "〕"  # (a function: a template would be parsed at every call)
 
 
 def content_hash(text: str) -> str:
     """The identity of a notice's content, insensitive to encoding, width, spacing and noise."""
-    canonical = _NUMBER_BRACKETS.sub(r"〔\1〕", squeeze(normalize(text)))
+    canonical = _NUMBER_BRACKETS.sub(_bracketed, squeeze(normalize(text)))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

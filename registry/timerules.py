@@ -86,6 +86,17 @@ def share_a_date(a, b) -> bool:
     return max(a.since or date.min, b.since or date.min) < min(a.until or date.max, b.until or date.max)
 
 
+def spans_share_a_date(since, until, other_since, other_until) -> ColumnElement[bool]:
+    """SQL mirror of ``share_a_date`` for two spans given as columns (NULL: open): the later start
+    is before the earlier end, and each span holds a date at all."""
+
+    def before(start, end) -> ColumnElement[bool]:
+        return or_(start.is_(None), end.is_(None), start < end)
+
+    return and_(before(since, until), before(other_since, other_until), before(since, other_until),
+                before(other_since, until))
+
+
 def in_period(column, start: date | None, end: date | None) -> ColumnElement[bool]:
     """Dates (points, such as a notice's date) in the closed period [start, end]; a missing bound is open."""
     conditions = []

@@ -631,6 +631,28 @@ def test_check_overlap_after_a_merge(seeded, cli_run, add):
     assert about(as_json(cli_run("check", "--format", "json")), "扎西") == []
 
 
+def test_a_merge_beside_an_overlap_already_on_record(seeded, cli_run, add):
+    """An overlap the registry already shows (two 扎西 merged around the rules) is not the doing of a
+    later merge in that organization: the merge of two 次仁 there is recorded, and check still
+    reports the one overlap."""
+    add(9, date(2023, 6, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局局长职务。")
+    add(10, date(2023, 7, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局副局长职务。")
+    first, second = pids(seeded, "扎西")
+    allow_overlaps(seeded)
+    with writing(seeded) as session:
+        now = utcnow()
+        session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
+                                recorded_at=now))
+        session.flush()
+        for org_id in derive.orgs_of_people(session, [first, second]):
+            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
+    kept, other = pids(seeded, "次仁")
+    result = cli_run("merge", str(kept), str(other), "--reason", "同一人")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    code, found = errors_of(cli_run, "overlapping_holdings")
+    assert (code, [f["ids"]["people"] for f in found]) == (1, [[first]])
+
+
 def end_holding_on(engine, holding_id: int, until: date) -> None:
     """Write an end the schema forbids (on or before the start), past its CHECK constraint."""
     if not is_sqlite(engine):
@@ -886,3 +908,109 @@ def test_reports_have_help(cli_run):
         assert "Example: registry " + command in " ".join(result.stdout.split())
         assert re.search(r"--format \[table\|json\|csv(\|html\|xlsx)?\]", result.stdout)
         assert "--known-at" in result.stdout
+
+
+def test_check_several_heads_exact(seeded, cli_run, add):
+    """Three substantive 局长 of 市水利局 at once, and two of 市财政局: each pair once, post by post in
+    the order of the post's first holding, then by holding; the ids of both holdings, both people,
+    the notices that started them."""
+    add(9, date(2023, 6, 1), "格桑任市水利局局长；", "达瓦任市财政局局长。")
+    add(10, date(2023, 7, 1), "次旦任市水利局局长；", "平措任市财政局局长。")
+    add(12, date(2023, 8, 1), "旺堆任市水利局局长。")
+    add(13, date(2023, 9, 1), "免去格桑的市水利局局长职务。")
+    heads = [w for w in as_json(cli_run("check", "--format", "json"))["warnings"] if w["code"] == "several_heads"]
+    h = {name: hid(seeded, name, "局长") for name in ("格桑", "达瓦", "次旦", "平措", "旺堆")}
+    p = {name: holder(seeded, h[name]) for name in h}
+    n9, n10, n12 = nid(seeded, 9), nid(seeded, 10), nid(seeded, 12)
+
+    def pair(post, on, a, b, notices):
+        return {
+            "code": "several_heads",
+            "message": f"{post} has two holders on {on}, neither acting nor concurrent: {a} (person {p[a]}) and {b} "
+                       f"(person {p[b]})",
+            "ids": ids(holdings=sorted([h[a], h[b]]), people=sorted([p[a], p[b]]), notices=sorted(notices)),
+        }
+
+    assert heads == [
+        pair("市财政局局长", "2023-07-01", "达瓦", "平措", [n9, n10]),
+        pair("市水利局局长", "2023-08-01", "次旦", "旺堆", [n10, n12]),
+        pair("市水利局局长", "2023-07-01", "次旦", "格桑", [n9, n10]),
+        pair("市水利局局长", "2023-08-01", "旺堆", "格桑", [n9, n12]),
+    ]
+
+
+def test_check_possible_same_person_exact_order(seeded, cli_run, add):
+    """Namesake findings in the order of name (by code point: 卓 U+5353, 多 U+591A, 扎 U+624E), then of
+    the two person ids, whatever the database's collation; three 扎西 give two pairs, the third pair
+    held posts at once."""
+    add(9, date(2023, 6, 1), "免去扎西的市水利局局长职务；", "扎西任市商务局副局长（列李艳君之后）；",
+        "免去多吉的市生态环境局副局长职务；", "免去多吉的市生态环境局局长职务。")
+    add(10, date(2023, 6, 2), "免去卓玛的市财政局副局长职务。")
+    add(12, date(2023, 7, 2), "免去卓玛的市财政局副局长职务。")
+    add(13, date(2023, 9, 1), "扎西任市水利局副局长（列李宁博之后）。")
+    found = [w for w in as_json(cli_run("check", "--format", "json"))["warnings"]
+             if w["code"] == "possible_same_person"]
+    zhuoma = [hid(seeded, "卓玛", "副局长", person) for person in pids(seeded, "卓玛")]
+    deputy, head = hid(seeded, "多吉", "副局长"), hid(seeded, "多吉", "局长")
+    d1, d2 = holder(seeded, deputy), holder(seeded, head)
+    z1, z2, z3 = pids(seeded, "扎西")
+    left, appears, later = hid(seeded, "扎西", "局长"), hid(seeded, "扎西", "副局长", z2), hid(seeded, "扎西", "副局长", z3)
+    assert (holder(seeded, left), holder(seeded, appears), holder(seeded, later)) == (z1, z2, z3)
+    assert found == [
+        {
+            "code": "possible_same_person",
+            "message": f"卓玛 (people {pids(seeded, '卓玛')[0]} and {pids(seeded, '卓玛')[1]}) may be one person: "
+                       "both held posts in 市财政局 at different times",
+            "ids": ids(holdings=sorted(zhuoma), people=pids(seeded, "卓玛")),
+        },
+        {
+            "code": "possible_same_person",
+            "message": f"多吉 (people {d1} and {d2}) may be one person: both held posts in 市生态环境局 at different "
+                       f"times; person {d1} left 市生态环境局副局长 on 2023-06-01 and person {d2} appears as "
+                       f"市生态环境局局长 that day; person {d2} left 市生态环境局局长 on 2023-06-01 and person {d1} "
+                       "appears as 市生态环境局副局长 that day",
+            "ids": ids(holdings=sorted([deputy, head]), people=[d1, d2], notices=[nid(seeded, 9)]),
+        },
+        seed_warnings(seeded)[0],
+        {
+            "code": "possible_same_person",
+            "message": f"扎西 (people {z1} and {z2}) may be one person: person {z1} left 市水利局局长 on 2023-06-01 "
+                       f"and person {z2} appears as 市商务局副局长 that day",
+            "ids": ids(holdings=sorted([left, appears]), people=[z1, z2], notices=[nid(seeded, 9)]),
+        },
+        {
+            "code": "possible_same_person",
+            "message": f"扎西 (people {z1} and {z3}) may be one person: both held posts in 市水利局 at different times",
+            "ids": ids(holdings=sorted([left, later]), people=[z1, z3]),
+        },
+    ]
+
+
+def test_check_json_is_written_as_found_and_is_the_answer_as_json(seeded, cli_run, add):
+    """``check --format json`` writes its findings as they are found; the text is what the answer
+    gives as JSON, errors and warnings of several kinds, and for none at all."""
+    from registry import render, reports
+    from registry.db import reading
+
+    def answer_json() -> str:
+        with reading(seeded) as session:
+            return render.to_json(reports.check(session)) + "\n"
+
+    add(9, date(2023, 6, 1), "格桑任市水利局局长；", "达瓦任市财政局局长。")
+    add(12, date(2023, 7, 1), "次旦任市水利局局长。")
+    result = cli_run("check", "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, answer_json())
+    with seeded.begin() as conn:
+        conn.execute(update(Holding).where(Holding.id == hid(seeded, "李艳君", "副局长"))
+                     .values(probation_until=date(2024, 2, 7)))
+        conn.execute(update(Holding).where(Holding.id == hid(seeded, "徐继军", "副局长"))
+                     .values(probation_until=date(2024, 2, 6)))
+    result = cli_run("check", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [len(data["errors"]), len({w["code"] for w in data["warnings"]})] == [2, 3]
+    assert (result.exit_code, result.stdout, result.stderr) == (1, answer_json(), f"2 errors, {len(data['warnings'])} warnings\n")
+
+
+def test_check_json_of_an_empty_registry(engine, cli_run):
+    result = cli_run("check", "--format", "json")
+    assert (result.exit_code, result.stdout) == (0, '{\n  "errors": [],\n  "warnings": []\n}\n')

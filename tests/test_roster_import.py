@@ -333,3 +333,27 @@ def test_the_upgrade_keeps_the_triggers_on_holdings(tmp_path):
             assert triggers(connection) == expected
     finally:
         engine.dispose()
+
+
+def test_check_names_a_second_head_beside_the_rosters_head(imported, seeded, cli_run, tmp_path):
+    """A 局长 appointed while the roster's 局长 still holds: several_heads names both, and the one notice
+    that started a holding (the roster's holding has none)."""
+    from sqlalchemy import select
+
+    from registry.models import Notice
+
+    path = tmp_path / "head.txt"
+    path.write_text(make_notice("林政发〔2023〕20号", "2023年3月1日", ["旺姆任市商务局局长"]), encoding="utf-8")
+    assert cli_run("add-notice", str(path), "--yes").exit_code == 0, "add-notice"
+    heads = [w for w in run_json(cli_run, "check")["warnings"] if w["code"] == "several_heads"]
+    [zhang] = run_json(cli_run, "people", "张三")["people"]
+    [wangmu] = run_json(cli_run, "people", "旺姆")["people"]
+    with seeded.connect() as conn:
+        notice = conn.execute(select(Notice.id).where(Notice.number == "林政发〔2023〕20号")).scalar_one()
+    assert heads == [{
+        "code": "several_heads",
+        "message": f"市商务局局长 has two holders on 2023-03-01, neither acting nor concurrent: 张三 (person "
+                   f"{zhang['person_id']}) and 旺姆 (person {wangmu['person_id']})",
+        "ids": {"holdings": [zhang["holdings"][0]["holding_id"], wangmu["holdings"][0]["holding_id"]],
+                "people": [zhang["person_id"], wangmu["person_id"]], "notices": [notice]},
+    }]
