@@ -39,18 +39,17 @@ def forget_statements() -> None:
 
 
 def _holdings_statement():
-    """Holdings joined to their person, post, organization, the notices that started and
-    ended them, and the person they rank after.  Built once, on first use (``_holdings``): building
-    it costs more than running it."""
+    """Holdings joined to their person, post, organization, and the notices (or the roster row)
+    that started and ended them.  Built once, on first use (``_holdings``): building it costs more
+    than running it."""
     start, start_version, start_notice = aliased(Action, name="start"), aliased(NoticeVersion), aliased(Notice)
     end, end_version, end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
-    after = aliased(Person)
     start_row, roster = aliased(RosterRow, name="start_row"), aliased(RosterImport)
     # A holding starts with a notice's action or a starting roster's row: its basis is the one it has.
     return (
         select(Holding, Person, Post, Organization, start, start_row,
                func.coalesce(start_notice.number, roster.label).label("basis"),
-               end_notice.number.label("removed_by"), after.name.label("ranked_after_name"))
+               end_notice.number.label("removed_by"))
         .join(Person, Holding.person_id == Person.id)
         .join(Post, Holding.post_id == Post.id)
         .join(Organization, Holding.org_id == Organization.id)
@@ -62,7 +61,6 @@ def _holdings_statement():
         .outerjoin(end, Holding.end_action_id == end.id)
         .outerjoin(end_version, end.version_id == end_version.id)
         .outerjoin(end_notice, end_version.notice_id == end_notice.id)
-        .outerjoin(after, Holding.ranked_after_person_id == after.id)
     )
 
 
@@ -77,8 +75,8 @@ def _holdings():
 def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
     """Holdings known at ``known_at`` meeting ``conditions``, as rows with Holding, Person, Post,
     Organization, start (the Action that started it) or start_row (the roster row that did),
-    basis (its notice number, or the roster's label), removed_by and ranked_after_name, plus any
-    extra labelled ``columns``."""
+    basis (its notice number, or the roster's label) and removed_by, plus any extra labelled
+    ``columns``."""
     return session.execute(_holdings().add_columns(*columns).where(known(known_at), *conditions)).all()
 
 
