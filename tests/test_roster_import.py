@@ -219,6 +219,20 @@ def test_a_bad_row_refuses_the_whole_sheet(seeded, cli_run, tmp_path, db_url, he
         assert Path(db_url).read_bytes() == before_bytes
 
 
+def test_a_post_held_acting_on_the_roster_is_acting_in_its_answers(seeded, cli_run, tmp_path):
+    """备注 代理 on a roster row: the holding is acting (代理) in the roster and in who-held, and only
+    that one; 兼任 beside it is concurrent, not acting."""
+    sheet = csv_file(tmp_path / "acting.csv", [["市统计局", "次仁", "局长", "2022-05-01", "", "代理"],
+                                               ["市统计局", "卓玛", "副局长", "2021-03-01", "", "兼任"]])
+    result = cli_run("import-roster", str(sheet), "--as-of", D, "--reason", "启用时的在任名册", "--yes")
+    assert result.exit_code == 0, result.stderr
+    listed = run_json(cli_run, "roster", "市统计局", "--as-of", D)["members"]
+    assert [(m["name"], m["title"], m["acting"], m["concurrent"]) for m in listed] == [
+        ("次仁", "局长", True, False), ("卓玛", "副局长", False, True)]
+    held = run_json(cli_run, "who-held", "市统计局", "局长", "--on", D)["holders"]
+    assert [(h["name"], h["acting"]) for h in held] == [("次仁", True)]
+
+
 def test_english_columns_and_csv_are_read(seeded, cli_run, tmp_path):
     sheet = csv_file(tmp_path / "en.csv", [["市商务局", "张三", "局长", "2015-03-01"]],
                      header=["Organization", "Name", "Title", "Since"])
