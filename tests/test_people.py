@@ -338,6 +338,27 @@ def test_a_notice_after_a_split_follows_the_new_person_and_its_undo(seeded, cli_
         (person, [("市市场监督管理局", "2023-02-06"), ("市卫生健康委员会", "2023-05-04")])]
 
 
+def test_merging_a_split_off_record_into_a_namesake_moves_the_split_holdings_too(seeded, cli_run, add):
+    """罗布顿珠's 卫健委 holding is split off to a new record, which holds it only through the split
+    (the notice names the old record). Merging that new record into a namesake elsewhere must move
+    the split holding as well: the organizations a merge re-derives include those of the actions a
+    split gave the record."""
+    (luobu,) = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+    person = luobu["person_id"]
+    add("林政发〔2023〕30号", "2023年5月4日", "罗布顿珠任市水利局副局长", links=[("罗布顿珠", "new")])
+    water = next(p["person_id"] for p in as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+                 if p["person_id"] != person)
+    health = holding_id(seeded, person, "卫生")
+    assert cli_run("split", str(person), "--holding", str(health), "--reason", "two men").exit_code == 0
+    (event,) = events(seeded)
+    new = event.other_person_id
+    result = cli_run("merge", str(water), str(new), "--reason", "the 水利局 man is the 卫健委 man")
+    assert result.exit_code == 0, result.stderr
+    history = as_json(cli_run("history", "罗布顿珠", "--format", "json"))["people"]
+    assert [(p["person_id"], sorted(h["organization"] for h in p["holdings"])) for p in history] == [
+        (person, ["市市场监督管理局"]), (water, ["市卫生健康委员会", "市水利局"])]
+
+
 def test_split_refusals(merged, cli_run):
     engine, kept, absorbed = merged
     health, rural = holding_id(engine, kept, "卫生"), holding_id(engine, kept, "乡村")
