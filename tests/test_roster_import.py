@@ -233,6 +233,21 @@ def test_a_post_held_acting_on_the_roster_is_acting_in_its_answers(seeded, cli_r
     assert [(h["name"], h["acting"]) for h in held] == [("次仁", True)]
 
 
+def test_a_roster_of_a_notices_date_states_the_posts_after_that_notice(seeded, cli_run, tmp_path):
+    """A roster dated the day of 林政发〔2023〕3号 lists 卫健委 as it stood after that notice: it agrees
+    with the notice's appointments (it is replayed after the notices of its date), and the roster
+    answers are those of the notices, each holding still started by its notice."""
+    before = run_json(cli_run, "roster", "卫健委", "--as-of", "2023-02-06")
+    sheet = csv_file(tmp_path / "same-day.csv", [["市卫生健康委员会", name, "副主任", "", "", ""]
+                                                 for name in ("尼玛", "胡秀兰", "罗布顿珠")])
+    result = cli_run("import-roster", str(sheet), "--as-of", "2023-02-06", "--reason", "当日名册", "--yes")
+    assert result.exit_code == 0, result.stderr
+    after = run_json(cli_run, "roster", "卫健委", "--as-of", "2023-02-06")
+    assert [(m["name"], m["since"], m["basis"]) for m in after["members"]] == [
+        (m["name"], m["since"], m["basis"]) for m in before["members"]]
+    assert [m["basis"] for m in after["members"]][1:] == ["林政发〔2023〕3号"] * 2
+
+
 def test_english_columns_and_csv_are_read(seeded, cli_run, tmp_path):
     sheet = csv_file(tmp_path / "en.csv", [["市商务局", "张三", "局长", "2015-03-01"]],
                      header=["Organization", "Name", "Title", "Since"])
