@@ -26,17 +26,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import derive, queries
 from ..dependencies import sentence
 from ..errors import NoticeError, RegistryError
 from ..inputs import parse_date
-from ..models import Holding, Person, Post, RosterImport, RosterRow, utcnow
+from ..models import Action, Holding, NoticeVersion, Person, Post, RosterImport, RosterRow, utcnow
 from ..orgs import TITLES, create_org, find_org
 from ..record import check_links
 from ..text import decode, normalize
+from ..timerules import known
 from ..i18n import _
 
 # Column headings, Chinese as the office writes them or English; matched without case or spaces.
@@ -297,21 +298,25 @@ def _holders(session: Session, name: str, org_id: int, title: str, on: date) -> 
 
 def _later_unknown_start(session: Session, name: str, org_id: int, title: str, on: date) -> list[int]:
     """The person whose record this roster starts: the earliest one of that name and post revealed
-    after ``on`` with no start on record (a removal, or a 列X之后 reference)."""
-    rows = queries.holding_rows(session, Person.name == name, Holding.org_id == org_id, Post.title == title,
-                                Holding.since.is_(None))
-    found = [(_revealed_on(row), row.Person.id) for row in rows]
+    after ``on`` with no start on record (a removal, or a 列X之后 reference), revealed on the date of
+    the notice, or of the roster, that started the holding (read by joins: no lazy load)."""
+    revealed = func.coalesce(NoticeVersion.date, RosterImport.as_of)
+    found = session.execute(
+        select(revealed, Holding.person_id)
+        .join(Person, Holding.person_id == Person.id)
+        .join(Post, Holding.post_id == Post.id)
+        .outerjoin(Action, Holding.start_action_id == Action.id)
+        .outerjoin(NoticeVersion, Action.version_id == NoticeVersion.id)
+        .outerjoin(RosterRow, Holding.start_roster_row_id == RosterRow.id)
+        .outerjoin(RosterImport, RosterRow.import_id == RosterImport.id)
+        .where(known(None), Person.name == name, Holding.org_id == org_id, Post.title == title,
+               Holding.since.is_(None))
+    ).all()
     found = [(day, person) for day, person in found if day is not None and day > on]
     if not found:
         return []
     first = min(day for day, _ in found)
     return sorted({person for day, person in found if day == first})
-
-
-def _revealed_on(row) -> date | None:
-    if row.start is not None:
-        return row.start.version.date
-    return row.start_row.roster.as_of
 
 
 # -- contradictions ----------------------------------------------------------------------
