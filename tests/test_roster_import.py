@@ -248,6 +248,35 @@ def test_a_roster_of_a_notices_date_states_the_posts_after_that_notice(seeded, c
     assert [m["basis"] for m in after["members"]][1:] == ["林政发〔2023〕3号"] * 2
 
 
+def test_an_earlier_roster_recorded_later_is_replayed_in_date_order(seeded, cli_run, tmp_path):
+    """Two rosters of one organization, the later-dated recorded first: the replay takes them in
+    the order of their dates, so the earlier one's start date for 边巴次仁 holds, and the later one,
+    which gave none, finds the holding open."""
+    june = csv_file(tmp_path / "june.csv", [["市卫生健康委员会", "边巴次仁", "副主任", "", "", ""]])
+    january = csv_file(tmp_path / "january.csv", [["市卫生健康委员会", "边巴次仁", "副主任", "2019-05-20", "", ""]])
+    for sheet, day in ((june, "2023-06-01"), (january, "2023-01-01")):
+        result = cli_run("import-roster", str(sheet), "--as-of", day, "--reason", "名册", "--yes")
+        assert result.exit_code == 0, result.stderr
+    (person,) = run_json(cli_run, "history", "边巴次仁")["people"]
+    assert [(h["organization"], h["since"], h["until"]) for h in person["holdings"]] == [
+        ("市卫生健康委员会", "2019-05-20", None)]
+
+
+def test_an_earlier_roster_naming_two_possible_people_is_refused_naming_both(seeded, cli_run, tmp_path, db_url):
+    """赵线 was removed on 2023-02-06 (start not on record), and a June roster lists a 赵线 as 副主任
+    again: a January roster naming 赵线 could mean either record, and is refused, naming both, with
+    the database unchanged."""
+    june = csv_file(tmp_path / "june.csv", [["市卫生健康委员会", "赵线", "副主任", "", "", ""]])
+    assert cli_run("import-roster", str(june), "--as-of", "2023-06-01", "--reason", "名册", "--yes").exit_code == 0
+    people = sorted(p["person_id"] for p in run_json(cli_run, "history", "赵线")["people"])
+    before = dump(seeded)
+    january = csv_file(tmp_path / "january.csv", [["市卫生健康委员会", "赵线", "副主任", "2019-05-20", "", ""]])
+    result = cli_run("import-roster", str(january), "--as-of", "2023-01-01", "--reason", "名册", "--yes")
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: row 2: 赵线 could be any of people {people[0]}, {people[1]}; choose one with --person 赵线=ID\n")
+    assert dump(seeded) == before
+
+
 def test_english_columns_and_csv_are_read(seeded, cli_run, tmp_path):
     sheet = csv_file(tmp_path / "en.csv", [["市商务局", "张三", "局长", "2015-03-01"]],
                      header=["Organization", "Name", "Title", "Since"])
