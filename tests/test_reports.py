@@ -599,6 +599,19 @@ def test_check_overlap_boundaries(seeded, cli_run, since, until, overlaps):
     assert (code, len(found)) == ((1, 1) if overlaps else (0, 0))
 
 
+def merge_around_the_rules(engine, first: int, second: int) -> None:
+    """Merge two records that hold one post at once: ``registry merge`` refuses it, and the database
+    refuses the overlap, so write the event and the derived rows around both."""
+    allow_overlaps(engine)
+    with writing(engine) as session:
+        now = utcnow()
+        session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
+                                recorded_at=now))
+        session.flush()
+        for org_id in derive.orgs_of_people(session, [first, second]):
+            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
+
+
 def test_check_overlap_after_a_merge(seeded, cli_run, add):
     """Two 扎西 each removed from the same post (starts not on record), then merged: one person, two holdings."""
     add(9, date(2023, 6, 1), "免去扎西的市水利局副局长职务。")
@@ -613,15 +626,7 @@ def test_check_overlap_after_a_merge(seeded, cli_run, add):
         "message": f"扎西 (people {first} and {second}) may be one person: both held posts in 市水利局 at different times",
         "ids": ids(holdings=holdings, people=[first, second]),
     }]
-    # ``registry merge`` refuses this merge, and the database refuses the overlap: write around both.
-    allow_overlaps(seeded)
-    with writing(seeded) as session:
-        now = utcnow()
-        session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
-                                recorded_at=now))
-        session.flush()
-        for org_id in derive.orgs_of_people(session, [first, second]):
-            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
+    merge_around_the_rules(seeded, first, second)
     code, found = errors_of(cli_run, "overlapping_holdings")
     assert code == 1
     assert len(found) == 1
@@ -638,14 +643,7 @@ def test_a_merge_beside_an_overlap_already_on_record(seeded, cli_run, add):
     add(9, date(2023, 6, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局局长职务。")
     add(10, date(2023, 7, 1), "免去扎西的市水利局副局长职务；", "免去次仁的市水利局副局长职务。")
     first, second = pids(seeded, "扎西")
-    allow_overlaps(seeded)
-    with writing(seeded) as session:
-        now = utcnow()
-        session.add(PersonEvent(kind="merge", person_id=first, other_person_id=second, reason="one person",
-                                recorded_at=now))
-        session.flush()
-        for org_id in derive.orgs_of_people(session, [first, second]):
-            derive.sync(session, org_id, derive.replay(session, org_id, now), now)
+    merge_around_the_rules(seeded, first, second)
     kept, other = pids(seeded, "次仁")
     result = cli_run("merge", str(kept), str(other), "--reason", "同一人")
     assert (result.exit_code, result.stderr) == (0, ""), result.output
