@@ -64,12 +64,16 @@ def _holdings_statement():
     )
 
 
-def _holdings():
-    """``_holdings_statement``, built on first use and kept (``forget_statements``)."""
-    statement = _BUILT.get("holdings")
+def _kept(key, build):
+    """The statement kept under ``key``, built by ``build()`` on first use (``forget_statements``)."""
+    statement = _BUILT.get(key)
     if statement is None:
-        statement = _BUILT["holdings"] = _holdings_statement()
+        statement = _BUILT[key] = build()
     return statement
+
+
+def _holdings():
+    return _kept("holdings", _holdings_statement)
 
 
 def holding_rows(session: Session, *conditions, known_at: datetime | None = None, columns=()):
@@ -150,10 +154,8 @@ def _person_conditions(h, post, person):
 def _plain_rows(session: Session, conditions, known_at: datetime | None, **params) -> list:
     """The rows of the plain statement with ``conditions`` (one of the ``_…_conditions`` above),
     as known at ``known_at`` (None: now)."""
-    key = (conditions, known_at is not None)
-    statement = _BUILT.get(key)
-    if statement is None:
-        statement = _BUILT[key] = _plain_statement(conditions, known_at is not None)
+    as_known = known_at is not None
+    statement = _kept((conditions, as_known), lambda: _plain_statement(conditions, as_known))
     if known_at is not None:
         params["known_at"] = known_at
     return session.execute(statement, params).all()
