@@ -180,7 +180,7 @@ class _Replay:
             return self.open[(person, title)]
         return next((d for (holder, _unused), d in self.open.items() if holder == person), None)
 
-    def roster_row(self, row: RosterRow, on: date) -> None:
+    def roster_row(self, row: RosterRow) -> None:
         """A roster says the person holds the post on its date: a holding already open
         stays as it is; otherwise one starts, from the sheet's date or not on record."""
         person = self.people.find(row.person_id)
@@ -295,10 +295,10 @@ def replay(session: Session, org_id: int, at: datetime, people: PersonMap | None
     pending = list(rosters)
     for action in rows:
         while pending and pending[0][1] < action.date:
-            state.roster_row(*pending.pop(0))
+            state.roster_row(pending.pop(0)[0])
         state.action(action)
-    for row, on in pending:
-        state.roster_row(row, on)
+    for row, _as_of in pending:
+        state.roster_row(row)
     return state.ranked()
 
 
