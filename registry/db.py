@@ -181,15 +181,20 @@ def refresh_statistics(connection) -> None:
     """Bring the planner's table statistics up to date after a large write (a batch import, a
     rebuild), so that plans stay right on a server that does not gather them by itself.
 
-    PostgreSQL: ``ANALYZE``.  SQLite: ``PRAGMA optimize``, which re-analyzes what has changed
+    PostgreSQL: ``ANALYZE`` of the registry's own tables.  A bare ``ANALYZE`` would analyze
+    every table of the database, other schemas' and other applications' too, where the
+    registry shares a server.  SQLite: ``PRAGMA optimize``, which re-analyzes what has changed
     much since it was last analyzed; a registry never analyzed is analyzed once, on a sample
-    (``analysis_limit``), since before SQLite 3.46 ``optimize`` leaves such tables alone.
+    (``analysis_limit``), since before SQLite 3.46 ``optimize`` leaves such tables alone (the
+    file is the registry's alone).
     Runs on ``connection`` (a Connection or a Session), inside its transaction.
     """
     bind = connection.get_bind() if isinstance(connection, Session) else connection
-    dialect = bind.dialect.name
-    if dialect == "postgresql":
-        connection.execute(text("ANALYZE"))
+    dialect = bind.dialect
+    if dialect.name == "postgresql":
+        quote = dialect.identifier_preparer.quote
+        tables = ", ".join(quote(table.name) for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"ANALYZE {tables}"))
         return
     connection.execute(text("PRAGMA analysis_limit=1000"))
     analyzed = connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
