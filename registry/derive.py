@@ -23,7 +23,8 @@ from operator import attrgetter
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import Date, DateTime, bindparam, delete, exists, func, insert, or_, select, union_all, update
+from sqlalchemy import (Date, DateTime, Integer, bindparam, cast, delete, exists, func, insert, null, or_, select,
+                        union_all, update)
 from sqlalchemy.orm import Session
 
 from .db import refresh_statistics
@@ -315,32 +316,49 @@ def sync(session: Session, org_id: int, drafts: list[Draft], now: datetime, curr
     """
     if current is None:
         current = session.execute(_CURRENT, {"org_id": org_id}).all()
-    wanted: dict[tuple, list[Draft]] = {}
-    for draft in drafts:
-        wanted.setdefault(draft.key(), []).append(draft)
-    closed, dropped = [], []
-    for row in current:
-        same = wanted.get(_row_key(row))
-        if same:
-            same.pop()
-        elif row.known_from == now:
-            # Opened earlier in this same transaction (an amendment derives twice at
-            # one moment): it was never committed, so no one has ever been shown it,
-            # and it is not recorded history.  It cannot be closed either, since it
-            # would be known over an empty span (known_until = known_from).
-            dropped.append(row.id)
-        else:
-            closed.append(row.id)
-    # Set-based: one statement for the rows that go, one for those that close, one insert
-    # for the new ones, in that order.
-    for chunk in _chunks(dropped):
-        session.execute(_DROP, {"ids": chunk})
-    for chunk in _chunks(closed):
-        session.execute(_CLOSE, {"ids": chunk, "now": now})
-    opened = [{"org_id": org_id, "known_from": now, **{name: getattr(draft, name) for name in _KEY_FIELDS}}
-              for group in wanted.values() for draft in group]
-    if opened:
-        session.execute(_OPEN, opened)
+    _Changes().add(org_id, current, drafts, now).apply(session, now)
+
+
+class _Changes:
+    """What re-deriving some organizations changes, written with one statement per kind: the
+    rows that go, those that close, then the new ones (``sync``)."""
+
+    def __init__(self):
+        self.dropped: list[int] = []
+        self.closed: list[int] = []
+        self.opened: list[dict] = []
+
+    def add(self, org_id: int, current: list, drafts: list[Draft], now: datetime) -> _Changes:
+        """The drafts of one organization against the rows they replace."""
+        wanted: dict[tuple, list[Draft]] = {}
+        for draft in drafts:
+            wanted.setdefault(draft.key(), []).append(draft)
+        for row in current:
+            same = wanted.get(_row_key(row))
+            if same:
+                same.pop()
+            elif row.known_from == now:
+                # Opened earlier in this same transaction (an amendment derives twice at
+                # one moment): it was never committed, so no one has ever been shown it,
+                # and it is not recorded history.  It cannot be closed either, since it
+                # would be known over an empty span (known_until = known_from).
+                self.dropped.append(row.id)
+            else:
+                self.closed.append(row.id)
+        self.opened += [{"org_id": org_id, "known_from": now, **{name: getattr(draft, name) for name in _KEY_FIELDS}}
+                        for group in wanted.values() for draft in group]
+        return self
+
+    def apply(self, session: Session, now: datetime) -> None:
+        # Set-based: one statement for the rows that go, one for those that close, one insert
+        # for the new ones, in that order.  Posts belong to one organization, so closing every
+        # organization's rows before opening any keeps each post's rows apart as well.
+        for chunk in _chunks(self.dropped):
+            session.execute(_DROP, {"ids": chunk})
+        for chunk in _chunks(self.closed):
+            session.execute(_CLOSE, {"ids": chunk, "now": now})
+        if self.opened:
+            session.execute(_OPEN, self.opened)
 
 
 _DROP = delete(Holding).where(Holding.id.in_(bindparam("ids", expanding=True)))
@@ -366,14 +384,19 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
     if appended is not None:
         for action in session.execute(_APPENDED, {"version_id": appended.id}):
             acts.setdefault(action.org_id, []).append(action)
-    for org_id in sorted(set(org_ids)):
-        current = None
-        if appended is not None and _at_the_end(session, org_id, appended, now):
-            drafts, current = extend(session, org_id, acts[org_id], people)
+    orgs = sorted(set(org_ids))
+    ends = _at_the_end(session, [org_id for org_id in orgs if org_id in acts], appended, now) if acts else set()
+    reads = _ExtensionReads(session, {org_id: acts[org_id] for org_id in ends}, people) if ends else None
+    changes = _Changes()  # the organizations derive apart and are written together
+    for org_id in orgs:
+        if org_id in ends:
+            drafts, current = extend(session, org_id, acts[org_id], people, reads)
         else:
             drafts = replay(session, org_id, now, people)
+            current = session.execute(_CURRENT, {"org_id": org_id}).all()
         refuse_overlaps(session, drafts)
-        sync(session, org_id, drafts, now, current)
+        changes.add(org_id, current, drafts, now)
+    changes.apply(session, now)
 
 
 # The actions of one version, as _REPLAYED reads them, with their organization.
@@ -383,6 +406,20 @@ _APPENDED = (
     .join(Notice, NoticeVersion.notice_id == Notice.id)
     .where(Action.version_id == bindparam("version_id"))
     .order_by(Action.seq)
+)
+# Whether anything at all is recorded on or after the version's date (a NULL row; the versions
+# are found by ix_notice_versions_date), and the organizations with a roster dated from it on.
+# Recorded in date order, the newest notice finds neither, for all its organizations at once.
+_LATER = union_all(
+    select(cast(null(), Integer).label("org_id"))
+    .where(exists().where(NoticeVersion.date >= bindparam("on", type_=Date),
+                          NoticeVersion.id != bindparam("version_id"),
+                          version_shown(bindparam("at", type_=DateTime)))),
+    select(RosterRow.org_id)
+    .join(RosterImport, RosterRow.import_id == RosterImport.id)
+    .where(RosterRow.org_id.in_(bindparam("orgs", expanding=True)),
+           RosterImport.recorded_at <= bindparam("at", type_=DateTime),
+           RosterImport.as_of >= bindparam("on", type_=Date)),
 )
 # Whether anything else in the organization would be replayed on or after the version's date:
 # the versions dated from it on (few, found by ix_notice_versions_date), then whether one of
@@ -398,23 +435,54 @@ _NOT_BEFORE = union_all(
            RosterImport.as_of >= bindparam("on", type_=Date)),
 ).limit(1)
 _ROW_COLUMNS = (Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS), Post.title)
+_ROW_WIDTH = len(_ROW_COLUMNS)
 _ROWS = select(*_ROW_COLUMNS).join(Post, Holding.post_id == Post.id).where(current_rows())
-_OF_PEOPLE = _ROWS.where(Holding.org_id == bindparam("org_id"),
-                         Holding.person_id.in_(bindparam("people", expanding=True)))
+# The rows of some people in some organizations, each row with its organization last.
+_OF_PEOPLE = _ROWS.add_columns(Holding.org_id).where(Holding.org_id.in_(bindparam("orgs", expanding=True)),
+                                                     Holding.person_id.in_(bindparam("people", expanding=True)))
 _BELOW = _ROWS.where(Holding.post_id == bindparam("post_id"), Holding.position > bindparam("position")) \
     .order_by(Holding.position)
-# Some posts of an organization by title, each with the number of holdings ever ranked in it.
+# Some posts of some organizations by title, each with the number of holdings ever ranked in it.
 _RANKED = select(
-    Post.title, Post.id,
+    Post.org_id, Post.title, Post.id,
     select(func.max(Holding.position)).where(Holding.post_id == Post.id, current_rows()).scalar_subquery(),
-).where(Post.org_id == bindparam("org_id"), Post.title.in_(bindparam("titles", expanding=True)))
+).where(Post.org_id.in_(bindparam("orgs", expanding=True)), Post.title.in_(bindparam("titles", expanding=True)))
 
 
-def _at_the_end(session: Session, org_id: int, version: NoticeVersion, at: datetime) -> bool:
-    """Whether every other action and roster of the organization shown at ``at`` is dated
-    before the version: then a replay would take the version's actions last."""
-    found = session.execute(_NOT_BEFORE, {"org_id": org_id, "version_id": version.id, "at": at, "on": version.date})
-    return found.first() is None
+def _at_the_end(session: Session, org_ids: list[int], version: NoticeVersion, at: datetime) -> set[int]:
+    """The organizations whose every other action and roster shown at ``at`` is dated before
+    the version: a replay of one of them would take the version's actions last."""
+    params = {"version_id": version.id, "at": at, "on": version.date}
+    later = set(session.scalars(_LATER, {**params, "orgs": org_ids}))
+    ends = [org_id for org_id in org_ids if org_id not in later]
+    if None in later:  # something is dated from the version on: which organizations it acts in
+        ends = [org_id for org_id in ends if session.execute(_NOT_BEFORE, {**params, "org_id": org_id}).first() is None]
+    return set(ends)
+
+
+class _ExtensionReads:
+    """What the extensions of some organizations read, for all of them at once: the posts
+    their new actions name, with the holdings ever ranked in each, and every row of the
+    people the actions name (``extend``)."""
+
+    def __init__(self, session: Session, acts: dict[int, list], people: PersonMap):
+        self.named = {org_id: _named(actions, people) for org_id, actions in acts.items()}
+        titles = {org_id: {a.title for a in actions} for org_id, actions in acts.items()}
+        orgs = sorted(acts)
+        self.ranked: dict[int, list] = {org_id: [] for org_id in orgs}
+        for org_id, title, post_id, count in session.execute(
+                _RANKED, {"orgs": orgs, "titles": sorted(set().union(*titles.values()))}):
+            if title in titles[org_id]:
+                self.ranked[org_id].append((title, post_id, count))
+        self.rows: dict[int, list] = {org_id: [] for org_id in orgs}
+        for row in session.execute(_OF_PEOPLE, {"orgs": orgs, "people": sorted(set().union(*self.named.values()))}):
+            if row.person_id in self.named[row.org_id]:
+                self.rows[row.org_id].append(row)
+
+
+def _named(actions: list, people: PersonMap) -> set[int]:
+    """The people some actions name, as subjects or in 列X之后."""
+    return {people.subject(a) for a in actions} | ({people.ranked_after(a) for a in actions} - {None})
 
 
 class _Extension(_Replay):
@@ -428,8 +496,7 @@ class _Extension(_Replay):
     in each post; nothing else of the organization is read, however long its record.
     """
 
-    def __init__(self, session: Session, org_id: int, people: PersonMap, titles: set[str]):
-        ranked = session.execute(_RANKED, {"org_id": org_id, "titles": sorted(titles)}).all()
+    def __init__(self, session: Session, org_id: int, people: PersonMap, ranked: list[tuple[str, int, int | None]]):
         super().__init__(session, org_id, people, posts={title: post_id for title, post_id, _ in ranked})
         self.count: dict[str, int] = {title: count for title, _, count in ranked if count}  # title -> holdings ever ranked
         self.placed: dict[str, list[Draft]] = {}  # title -> the drafts read or made
@@ -441,7 +508,7 @@ class _Extension(_Replay):
             if row.id in taken:
                 continue
             self.rows.append(row)
-            draft = Draft(*row[2:])  # _ROW_COLUMNS: id, known_from, then Draft's fields in order
+            draft = Draft(*row[2:_ROW_WIDTH])  # _ROW_COLUMNS: id, known_from, then Draft's fields in order
             self.drafts.append(draft)
             if draft.until is None:
                 self.open[(draft.person_id, draft.title)] = draft
@@ -464,14 +531,17 @@ class _Extension(_Replay):
         return self.drafts
 
 
-def extend(session: Session, org_id: int, actions: list, people: PersonMap) -> tuple[list[Draft], list]:
+def extend(session: Session, org_id: int, actions: list, people: PersonMap,
+           reads: _ExtensionReads | None = None) -> tuple[list[Draft], list]:
     """The replay of an organization whose newest actions are ``actions`` (rows of ``_APPENDED``;
     ``people``: the person map in force), without replaying the rest: the rows the organization
     shows are what the replay of the rest gave.  Returns the drafts and the rows they replace,
-    for ``sync``; the rows it did not read stay as they are."""
-    state = _Extension(session, org_id, people, {a.title for a in actions})
-    named = {people.subject(a) for a in actions} | ({people.ranked_after(a) for a in actions} - {None})
-    state.take(session.execute(_OF_PEOPLE, {"org_id": org_id, "people": sorted(named)}))
+    for ``sync``; the rows it did not read stay as they are.  ``reads``: what was read for
+    this organization with others (read here if not given)."""
+    if reads is None:
+        reads = _ExtensionReads(session, {org_id: actions}, people)
+    state = _Extension(session, org_id, people, reads.ranked[org_id])
+    state.take(reads.rows[org_id])
     for action in actions:
         state.action(action)
     return state.ranked(), state.rows

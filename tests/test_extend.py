@@ -128,6 +128,28 @@ def test_a_back_filled_or_same_day_notice_replays_the_organization_whole(engine,
     _each_org_matches_a_whole_replay(engine)
 
 
+def test_one_notice_extends_the_organizations_at_their_end_and_replays_the_others(engine, counted):
+    """Which organizations are at their end is asked for all of a notice's organizations at once,
+    then organization by organization once something is dated from the notice on."""
+    for seq, day, clauses in IN_DATE_ORDER[:5]:
+        _add(engine, seq, day, clauses)
+    _add(engine, 20, "2023年2月1日", ["许一任市文化广电局局长"])  # an organization whose record ends early
+    before = dict(counted)
+    # Dated between notices 2 and 3: 市水利局 and 市林业和草原局 have later notices, 市文化广电局
+    # has none; 王五 is named in two organizations, one extended and one replayed.
+    _add(engine, 21, "2023年3月2日", ["许二任市文化广电局副局长", "王五兼任市文化广电局党组成员",
+                                      "许三任市水利局副局长（列王五之后）", "许五任市林业和草原局副局长"])
+    assert counted["extend"] == before["extend"] + 1 and counted["replay"] == before["replay"] + 2
+    assert _each_org_matches_a_whole_replay(engine) == 3
+    before = dict(counted)
+    # At the end of all three, two of them with the same person, and a roster-free registry:
+    # nothing is dated from it on, so the three are extended from one read.
+    _add(engine, 22, "2023年3月9日", ["王五任市文化广电局副局长", "许四任市水利局副局长（列许三之后）",
+                                      "免去王五的市林业和草原局副局长职务"])
+    assert counted["extend"] == before["extend"] + 3 and counted["replay"] == before["replay"]
+    assert _each_org_matches_a_whole_replay(engine) == 3
+
+
 def test_a_refused_extension_leaves_the_rows_as_they_were(engine):
     for seq, day, clauses in IN_DATE_ORDER[:2]:
         _add(engine, seq, day, clauses)
