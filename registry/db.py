@@ -219,7 +219,7 @@ def writing(engine: Engine) -> Iterator[Session]:
     positions: list = []
     try:
         session.begin()
-        session.execute(select(Meta).where(Meta.key == "writer").with_for_update()).scalar_one()
+        session.execute(_WRITER_LOCK).scalar_one()
         positions = _sequence_positions(session)
         yield session
         session.commit()
@@ -230,6 +230,8 @@ def writing(engine: Engine) -> Iterator[Session]:
     finally:
         session.close()
 
+
+_WRITER_LOCK = select(Meta.key).where(Meta.key == "writer").with_for_update()
 
 # PostgreSQL hands out sequence values outside transactions: a rollback keeps them spent, so a
 # refused notice or a preview would still move the next person's id on.  The writer notes where

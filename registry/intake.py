@@ -203,10 +203,7 @@ def _add(session: Session, source: Source, *, links=None, recorded_by: str = "")
     """Record one notice in the caller's transaction, with where its text came from."""
     if source.refusal is not None:
         raise NoticeError(source.refusal)
-    outcome = add_notice(session, source.data, recorded_by=recorded_by, links=links)
-    if outcome.status == "recorded":
-        stamp_origin(session, outcome.notice.number, source.origin)
-    return outcome
+    return add_notice(session, source.data, recorded_by=recorded_by, links=links, origin=source.origin)
 
 
 def stamp_origin(session: Session, number: str, origin: Origin | None) -> None:

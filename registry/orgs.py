@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -154,12 +154,21 @@ _BY_SPELLING = _spelling_statement()  # built once, so that it is compiled once
 def find_org_row(session: Session, name: str) -> OrgRow | None:
     """The organization a name denotes, in one query: the first spelling (in the order
     ``spellings`` gives them) that is an organization's name or, failing that, an alias."""
-    candidates = spellings(name)
-    rows = session.execute(_BY_SPELLING, {"spellings": candidates}).all()
-    if not rows:
-        return None
-    best = min(rows, key=lambda row: (candidates.index(row.spelling), row.by_alias))
-    return OrgRow(best.id, best.name)
+    return find_org_rows(session, [name])[name]
+
+
+def find_org_rows(session: Session, names: Iterable[str]) -> dict[str, OrgRow | None]:
+    """``find_org_row`` for several names, in one query."""
+    candidates = {name: spellings(name) for name in names}
+    if not candidates:
+        return {}
+    rows = session.execute(_BY_SPELLING, {"spellings": sorted(set().union(*candidates.values()))}).all()
+    found: dict[str, OrgRow | None] = {}
+    for name, spelt in candidates.items():
+        mine = [row for row in rows if row.spelling in spelt]
+        best = min(mine, key=lambda row: (spelt.index(row.spelling), row.by_alias), default=None)
+        found[name] = None if best is None else OrgRow(best.id, best.name)
+    return found
 
 
 def org_row(session: Session, name: str) -> OrgRow:

@@ -34,9 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Date, bindparam, func, insert, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits
@@ -45,12 +45,15 @@ from .models import (
     Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
     RosterImport, RosterRow,
 )
-from .orgs import OrgRow, create_org, find_org_row
+from .orgs import OrgRow, create_org, find_org_row, find_org_rows
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
 from .timerules import clock, current, held_on, notice_key
 from .i18n import _
+
+if TYPE_CHECKING:
+    from . import intake
 
 
 NEW = "new"  # --person NAME=new: the name is a new person, whoever holds posts under it
@@ -93,7 +96,10 @@ def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str,
 
 
 def _known_org_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Organization.name))) + list(session.scalars(select(OrgAlias.alias)))
+    return list(session.scalars(_ORG_NAMES))
+
+
+_ORG_NAMES = union_all(select(Organization.name), select(OrgAlias.alias))
 
 
 def add_notice(
@@ -104,8 +110,10 @@ def add_notice(
     links: dict[str, int] | None = None,
     now: datetime | None = None,
     hints: dict[tuple, int] | None = None,
+    origin: "intake.Origin | None" = None,
 ) -> Outcome:
-    """Record one notice in the caller's transaction.  Raises NoticeError to refuse it."""
+    """Record one notice in the caller's transaction.  Raises NoticeError to refuse it.
+    ``origin``: where its text came from (a file, a document in it, pages), kept on the version."""
     check_links(session, links)
     text, parsed = read_notice(data, session)
     if parsed.date > today():
@@ -113,7 +121,7 @@ def add_notice(
             _("{number} is dated {date}, after today ({today}); a notice is recorded once it is issued").format(number=parsed.number, date=parsed.date.isoformat(), today=today().isoformat())
         )
     digest = content_hash(text)
-    notice = session.scalar(select(Notice).where(Notice.number == parsed.number))
+    notice = session.scalar(_NOTICE_BY_NUMBER, {"number": parsed.number})
     if notice is not None:
         active = _active_version(session, notice)
         if active is not None and active.content_hash == digest:
@@ -134,21 +142,26 @@ def add_notice(
 
     now = clock(session, now)
     plan = _resolve(session, parsed, links or {}, hints or {}, now)
+    # Core, a statement each: the notice, its version and its actions need no ORM objects here.
     earlier_versions = 0
     if notice is None:
-        notice = Notice(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
-        session.add(notice)
-        session.flush()
+        row = dict(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
+        limits.check_rows(Notice.__table__, [row])
+        notice_id = session.execute(_NEW_NOTICE, row).scalar_one()
     else:
+        notice_id = notice.id
         earlier_versions = session.scalar(select(func.max(NoticeVersion.version)).where(NoticeVersion.notice_id == notice.id))
-    version = NoticeVersion(
-        notice_id=notice.id, version=earlier_versions + 1, issuer=parsed.issuer, title=parsed.title,
+    first_page, last_page = (origin.pages or (None, None)) if origin is not None else (None, None)
+    row = dict(
+        notice_id=notice_id, version=earlier_versions + 1, issuer=parsed.issuer, title=parsed.title,
         addressees=parsed.addressees, basis=parsed.basis, signer=parsed.signer, date=parsed.date,
         text=text, content_hash=digest, recorded_at=now, recorded_by=recorded_by,
+        source_file=origin.file if origin is not None else None,
+        source_document=origin.document if origin is not None else None,
+        source_first_page=first_page, source_last_page=last_page,
     )
-    session.add(version)
-    session.flush()
-    # Core, in one statement: the actions need no ORM objects here.
+    limits.check_rows(NoticeVersion.__table__, [row])
+    version = Appended(session.execute(_NEW_VERSION, row).scalar_one(), parsed.date)
     actions = [
         dict(version_id=version.id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
              person_id=step.person_id, org_id=step.org_id, title=step.parsed.title,
@@ -162,6 +175,18 @@ def add_notice(
     session.execute(insert(Action.__table__), actions)
     derive.rederive(session, {s.org_id for s in plan}, now, appended=version)
     return Outcome("recorded", parsed, plan)
+
+
+class Appended(NamedTuple):
+    """A version just recorded, as derivation needs it."""
+
+    id: int
+    date: date
+
+
+_NOTICE_BY_NUMBER = select(Notice).where(Notice.number == bindparam("number"))
+_NEW_NOTICE = insert(Notice.__table__).returning(Notice.__table__.c.id)
+_NEW_VERSION = insert(NoticeVersion.__table__).returning(NoticeVersion.__table__.c.id)
 
 
 def _active_version(session: Session, notice: Notice) -> NoticeVersion | None:
@@ -189,6 +214,7 @@ class _Resolver:
         self.appointed: list[tuple[str, str, int]] = []  # (name, org, person) earlier in this notice
         self._held: dict[tuple[str, int], list[_Held]] = {}
         self._orgs: dict[str, OrgRow | None] = {}
+        self._people: dict[str, list[int]] = {}  # name -> people of that name
 
     def find_org(self, name: str) -> OrgRow | None:
         """The organization a name denotes, once per name (``forget_orgs`` after creating one)."""
@@ -196,13 +222,40 @@ class _Resolver:
             self._orgs[name] = find_org_row(self.session, name)
         return self._orgs[name]
 
+    def find_orgs(self, names: Iterable[str]) -> None:
+        """Find the organizations of these names, in one query."""
+        self._orgs.update(find_org_rows(self.session, sorted(set(names) - set(self._orgs))))
+
     def forget_orgs(self) -> None:
         self._orgs.clear()
+
+    def read_names(self) -> None:
+        """Read, in two queries, what resolving the notice's names reads: the current holdings
+        of each name in the organizations the notice names (once the organizations exist), and
+        the people of each name."""
+        names = sorted({a.name for a in self.parsed.actions} | {a.ranked_after for a in self.parsed.actions} - {None})
+        orgs = {org.id for org in self._orgs.values() if org is not None}
+        for key in {(name, org_id) for name in names for org_id in orgs}:
+            self._held[key] = []
+        for row in self.session.execute(_HELD_OF_NAMES, {"names": names, "orgs": sorted(orgs)}):
+            self._held[(row.name, row.org_id)].append(_Held.of(row))
+        self._people = {name: [] for name in names}
+        for person_id, name in self.session.execute(_PEOPLE_OF_NAMES, {"names": names}):
+            self._people[name].append(person_id)
 
     def _new_person(self, name: str, gender: str | None) -> int:
         row = {"name": name, "gender": gender, "created_at": self.now}
         limits.check_rows(Person.__table__, [row])
-        return self.session.execute(_NEW_PERSON, row).scalar_one()
+        person_id = self.session.execute(_NEW_PERSON, row).scalar_one()
+        if name in self._people:
+            self._people[name].append(person_id)
+        return person_id
+
+    def _namesakes(self, name: str) -> list[int]:
+        """Every person of that name, the notice's new ones included, by id."""
+        if name not in self._people:
+            self._people[name] = list(self.session.scalars(_PEOPLE_OF_NAME, {"name": name}))
+        return sorted(self._people[name])
 
     def _holdings(self, name: str, org: OrgRow | None, title: str | None) -> list[_Held]:
         """Current holdings of people called ``name`` in ``org`` (of ``title`` if given)."""
@@ -296,10 +349,7 @@ class _Resolver:
             self.appointed.append((action.name, step.org_name, step.person_id))
         if not step.person_new:
             step.existing_posts, step.former_posts = self._posts_of(step.person_id)
-        step.namesakes = [
-            pid for pid in self.session.scalars(select(Person.id).where(Person.name == action.name).order_by(Person.id))
-            if pid != step.person_id
-        ]
+        step.namesakes = [pid for pid in self._namesakes(action.name) if pid != step.person_id]
         return step
 
     def _resolve_reference(self, action: ParsedAction, org, step: PlannedAction) -> tuple[int, bool]:
@@ -332,12 +382,7 @@ class _Resolver:
 
     def _posts_of(self, person_id: int) -> tuple[list[str], list[str]]:
         """The posts the person holds on the notice's date: those still held, and those ended since."""
-        rows = self.session.execute(
-            select(Organization.name, Post.title, Holding.until)
-            .select_from(Holding).join(Post, Holding.post_id == Post.id)
-            .join(Organization, Post.org_id == Organization.id)
-            .where(Holding.person_id == person_id, current(), held_on(self.on))
-        ).all()
+        rows = self.session.execute(_POSTS_HELD, {"person_id": person_id, "on": self.on}).all()
         return ([f"{org}{title}" for org, title, until in rows if until is None],
                 [f"{org}{title}" for org, title, until in rows if until is not None])
 
@@ -362,6 +407,12 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
 
 
 _NEW_PERSON = insert(Person.__table__).returning(Person.__table__.c.id)
+_POSTS_HELD = (
+    select(Organization.name, Post.title, Holding.until)
+    .select_from(Holding).join(Post, Holding.post_id == Post.id)
+    .join(Organization, Post.org_id == Organization.id)
+    .where(Holding.person_id == bindparam("person_id"), current(), held_on(bindparam("on", type_=Date)))
+)
 
 # Sorts after every document number: a starting roster states the posts held at the end of its day.
 _AFTER_THE_DAYS_NOTICES = "\U0010ffff"
@@ -370,7 +421,7 @@ _start, _start_version, _start_notice = aliased(Action), aliased(NoticeVersion),
 _end, _end_version, _end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
 # The current holdings of people of one name in one organization, with where the evidence for
 # each begins and ends in canonical order: plain columns, one query.
-_HELD = (
+_HOLDINGS_WITH_EVIDENCE = (
     select(
         Holding.person_id, Holding.since, Holding.inferred, Post.title,
         _start_version.date.label("start_date"), _start_notice.series.label("start_series"),
@@ -390,8 +441,13 @@ _HELD = (
     .outerjoin(_end, Holding.end_action_id == _end.id)
     .outerjoin(_end_version, _end.version_id == _end_version.id)
     .outerjoin(_end_notice, _end_version.notice_id == _end_notice.id)
-    .where(Person.name == bindparam("name"), Holding.org_id == bindparam("org_id"), current())
 )
+_HELD = _HOLDINGS_WITH_EVIDENCE.where(Person.name == bindparam("name"), Holding.org_id == bindparam("org_id"), current())
+# The same for some names in some organizations, each row with its name and organization.
+_HELD_OF_NAMES = _HOLDINGS_WITH_EVIDENCE.add_columns(Person.name, Holding.org_id).where(
+    Person.name.in_(bindparam("names", expanding=True)), Holding.org_id.in_(bindparam("orgs", expanding=True)), current())
+_PEOPLE_OF_NAME = select(Person.id).where(Person.name == bindparam("name")).order_by(Person.id)
+_PEOPLE_OF_NAMES = select(Person.id, Person.name).where(Person.name.in_(bindparam("names", expanding=True)))
 
 
 @dataclass
@@ -421,10 +477,13 @@ def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime
     # Organizations first, so that a new one is created once and later clauses find it.
     resolver = _Resolver(session, parsed, links, hints, now)
     created: set[str] = set()
+    resolver.find_orgs(a.org for a in parsed.actions)
     for action in parsed.actions:
         if resolver.find_org(action.org) is None:
             created.add(create_org(session, action.org).name)
             resolver.forget_orgs()
+            resolver.find_orgs(a.org for a in parsed.actions)
+    resolver.read_names()
     plan: list[PlannedAction] = []
     for index, action in enumerate(parsed.actions):
         step = resolver.resolve(index, action, plan)

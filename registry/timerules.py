@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from .models import Action, Holding, Meta, Notice, NoticeVersion, Person, PersonEvent, server_now
@@ -201,18 +201,20 @@ def clock(session: Session, now: datetime | None = None) -> datetime:
     used as it is and counted as handed out.  Call it inside the write
     transaction, which holds the writer lock.
     """
-    row = session.get(Meta, "clock")
+    row = session.execute(_CLOCK).first()  # (value, the server's time) if the registry keeps its clock
     last = datetime.fromisoformat(row.value) if row is not None and row.value else _latest_recorded(session)
     if now is None:
-        now = session.scalar(select(server_now()))
+        now = row.server_now if row is not None else session.scalar(select(server_now()))
         if last is not None and now <= last:
             now = last + TICK
     latest = now if last is None else max(now, last)
-    if row is None:
-        session.add(Meta(key="clock", value=latest.isoformat()))
-    else:
-        row.value = latest.isoformat()
+    session.execute(_SET_CLOCK if row is not None else _NEW_CLOCK, {"value": latest.isoformat()})
     return now
+
+
+_CLOCK = select(Meta.value, server_now().label("server_now")).where(Meta.key == "clock")
+_SET_CLOCK = update(Meta.__table__).where(Meta.__table__.c.key == "clock").values(value=bindparam("value"))
+_NEW_CLOCK = insert(Meta.__table__).values(key="clock", value=bindparam("value"))
 
 
 def _latest_recorded(session: Session) -> datetime | None:
