@@ -96,11 +96,12 @@ class PersonMap:
 
 def person_map(session: Session, at: datetime | None) -> PersonMap:
     """Merges and splits as they stood at recorded time ``at`` (now if None; undone splits point back)."""
-    events = session.scalars(
-        select(PersonEvent).where(recorded_by(PersonEvent.recorded_at, at))
-        .order_by(PersonEvent.recorded_at, PersonEvent.id)
-    )
+    events = session.scalars(_EVENTS if at is None else _EVENTS_AT, {} if at is None else {"at": at})
     return PersonMap(events, at)
+
+
+_EVENTS = select(PersonEvent).order_by(PersonEvent.recorded_at, PersonEvent.id)
+_EVENTS_AT = _EVENTS.where(recorded_by(PersonEvent.recorded_at, bindparam("at", type_=DateTime)))
 
 
 @dataclass
