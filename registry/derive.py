@@ -94,14 +94,34 @@ class PersonMap:
         return self.find(self.overrides.get((action.id, "ranked_after"), action.ranked_after_person_id))
 
 
-def person_map(session: Session, at: datetime | None) -> PersonMap:
-    """Merges and splits as they stood at recorded time ``at`` (now if None; undone splits point back)."""
-    events = session.scalars(_EVENTS if at is None else _EVENTS_AT, {} if at is None else {"at": at})
-    return PersonMap(events, at)
+def person_map(session: Session, at: datetime | None, people: Iterable[int] | None = None) -> PersonMap:
+    """Merges and splits as they stood at recorded time ``at`` (now if None; undone splits point back).
+
+    ``people``: read only the events that bear on these ids: every event of a person joined to
+    one of them by events, found a step at a time from them.  The map then gives what the whole
+    one gives for ``find`` of those ids (which record each is now), since a record's place is
+    set by the events of the records joined to it, in their order, and by no others; it is not
+    the map for actions a split moves (``subject`` of any other action).
+    """
+    params = {} if at is None else {"at": at}
+    if people is None:
+        return PersonMap(session.scalars(_EVENTS if at is None else _EVENTS_AT, params), at)
+    found: dict[int, PersonEvent] = {}
+    seen = frontier = set(people)
+    while frontier:
+        for event in session.scalars(_EVENTS_OF if at is None else _EVENTS_OF_AT, {**params, "people": sorted(frontier)}):
+            found[event.id] = event
+        joined = {person for event in found.values() for person in (event.person_id, event.other_person_id)}
+        frontier = joined - seen
+        seen = seen | joined
+    return PersonMap(sorted(found.values(), key=lambda event: (event.recorded_at, event.id)), at)
 
 
 _EVENTS = select(PersonEvent).order_by(PersonEvent.recorded_at, PersonEvent.id)
 _EVENTS_AT = _EVENTS.where(recorded_by(PersonEvent.recorded_at, bindparam("at", type_=DateTime)))
+_OF = bindparam("people", expanding=True)
+_EVENTS_OF = select(PersonEvent).where(or_(PersonEvent.person_id.in_(_OF), PersonEvent.other_person_id.in_(_OF)))
+_EVENTS_OF_AT = _EVENTS_OF.where(recorded_by(PersonEvent.recorded_at, bindparam("at", type_=DateTime)))
 
 
 @dataclass
@@ -380,13 +400,18 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
-    people = person_map(session, now)  # once for every organization: nothing here changes it
     acts: dict[int, list] = {}
     if appended is not None:
         for action in session.execute(_APPENDED, {"version_id": appended.id}):
             acts.setdefault(action.org_id, []).append(action)
     orgs = sorted(set(org_ids))
     ends = _at_the_end(session, [org_id for org_id in orgs if org_id in acts], appended, now) if acts else set()
+    # Once for every organization: nothing here changes it.  When only the new actions are
+    # derived, only the records they name are looked up (no split moves a new action), so only
+    # the events bearing on those records are read, however many the registry holds.
+    named = {a.person_id for org_id in ends for a in acts[org_id]} | \
+        {a.ranked_after_person_id for org_id in ends for a in acts[org_id]} - {None}
+    people = person_map(session, now, named if ends == set(orgs) else None)
     reads = _ExtensionReads(session, {org_id: acts[org_id] for org_id in ends}, people) if ends else None
     changes = _Changes()  # the organizations derive apart and are written together
     for org_id in orgs:

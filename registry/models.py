@@ -227,8 +227,8 @@ class PersonEvent(Base):
     __table_args__ = (CheckConstraint(one_of("kind", EVENT_KINDS), name="person_event_kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # "merge" | "split"
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: kept; split: source
-    other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))  # merge: absorbed; split: new
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)  # merge: kept; split: source
+    other_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)  # merge: absorbed; split: new
     reason: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=server_now())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")

@@ -526,3 +526,49 @@ def test_a_split_takes_the_references_made_while_the_moving_holding_lasted(seede
         {"action": appointed, "role": "subject"}, {"action": removed, "role": "subject"},
         {"action": action["格桑"], "role": "ranked_after"}, {"action": action["达瓦"], "role": "ranked_after"}],
         key=lambda item: item["action"])
+
+
+def test_the_person_map_of_a_few_records_finds_what_the_whole_map_finds(engine):
+    """Recording a notice looks up only the records it names (``derive.person_map`` with people):
+    read by the events that join records, step by step, it must place every record where the map
+    of every event does, at every recorded time, whatever the chains, undos and splits."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from registry.models import Person
+
+    def at(minute):
+        return datetime(2026, 1, 1, 0, minute)
+
+    with dbmod.writing(engine) as session:
+        people = [session.execute(insert(Person.__table__).returning(Person.__table__.c.id),
+                                  {"name": f"测{i}", "created_at": at(0)}).scalar_one() for i in range(12)]
+        p = dict(enumerate(people))
+
+        def event(kind, kept, other, minute, undone=None):
+            return session.execute(insert(PersonEvent.__table__).returning(PersonEvent.__table__.c.id), {
+                "kind": kind, "person_id": p[kept], "other_person_id": p[other], "reason": "测试",
+                "recorded_at": at(minute), "undone_at": None if undone is None else at(undone)}).scalar_one()
+
+        event("merge", 0, 1, 1)               # 1 into 0
+        event("merge", 1, 2, 2)               # 2 into 1, that is into 0: a chain
+        event("merge", 3, 0, 3, undone=7)     # 0 into 3, undone later
+        event("merge", 4, 5, 4)
+        event("merge", 5, 4, 5, undone=6)     # back and forth, undone
+        event("split", 6, 7, 6, undone=8)     # an undone split points 7 back at 6
+        event("merge", 8, 6, 9)               # 6 (and so 7) into 8, after the undo
+        event("split", 9, 10, 10)             # a split in force joins no records
+        event("merge", 11, 9, 11)
+    with dbmod.reading(engine) as session:
+        for minute in range(0, 13):
+            whole = derive.person_map(session, at(minute))
+            for person in people:
+                few = derive.person_map(session, at(minute), {person})
+                assert few.find(person) == whole.find(person), (minute, person)
+        whole = derive.person_map(session, None)
+        # Now: 1 and 2 are 0 (a chain); 5 is 4 (its merge back undone); 6 and 7 are 8 (the split
+        # undone, then the merge); 9 is 11; 10 stays itself (a split in force moves acts, not records).
+        assert [whole.find(person) for person in people] == [p[i] for i in (0, 0, 0, 3, 4, 4, 8, 8, 8, 11, 10, 11)]
+        for person in people:
+            assert derive.person_map(session, None, {person}).find(person) == whole.find(person)
