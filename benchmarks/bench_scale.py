@@ -7,9 +7,10 @@ database, alternating the two, and prints both medians and their ratio:
 
 - roster, who-held, history, people NAME: the registry's answer against one
   hand-written SQL statement with the same joins, run on the DB-API cursor;
-- batch intake of N generated notices into an empty registry: against parsing
-  the same notices alone; afterwards (untimed) a whole rebuild of that registry must give the same
-  holdings as the batch derived notice by notice;
+- batch intake of N generated notices into an empty registry (or, with ``--merges M``, one that
+  holds M identity merges of other people): against parsing the same notices alone; afterwards
+  (untimed) a whole rebuild of that registry must give the same holdings as the batch derived
+  notice by notice;
 - rebuild (an empty holdings table derived again from the notices): against one
   re-derivation pass over every organization;
 - check (its findings read as ``check --format json`` writes them, one at a time): against one
@@ -62,7 +63,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from registry import derive, queries, reports  # noqa: E402
 from registry import people as peoplemod  # noqa: E402
-from registry.db import create_schema, make_engine, reading, writing  # noqa: E402
+from registry.db import create_schema, make_engine, reading, refresh_statistics, writing  # noqa: E402
 from registry.errors import NotFound  # noqa: E402
 from registry.intake import Source, record_batch  # noqa: E402
 from registry.models import (  # noqa: E402
@@ -666,8 +667,10 @@ def _current(session) -> str:
     return digest.hexdigest()
 
 
-def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
-    """A batch of ``count`` generated notices into an empty registry, against parsing them alone."""
+def intake_operation(db: str | None, count: int, notes: list[str], merges: int = 0) -> Operation:
+    """A batch of ``count`` generated notices into an empty registry, against parsing them alone.
+    ``merges``: the registry holds that many merges first (of people the notices never name), as
+    an office's identity work leaves them; a notice's cost must not grow with them."""
     texts = generated_notices(count)
     stack: list = []
 
@@ -676,6 +679,8 @@ def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
         url = context.__enter__()
         engine = make_engine(url)
         create_schema(engine)
+        if merges:
+            _merged_people(engine, merges)
         stack.append((context, engine))
         return engine
 
@@ -698,7 +703,8 @@ def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
         tenth = max(1, len(stamps) // 10)
         first = (stamps[tenth] - stamps[0]) / tenth
         last = (stamps[-1] - stamps[-1 - tenth]) / tenth
-        notes.append(f"per notice, first 10% {first * 1000:.1f} ms, last 10% {last * 1000:.1f} ms "
+        notes.append((f"into a registry holding {merges} merges; " if merges else "") +
+                     f"per notice, first 10% {first * 1000:.1f} ms, last 10% {last * 1000:.1f} ms "
                      f"({last / first:.2f}×); peak memory after 10% of the batch {memory[tenth]:.0f} MiB, "
                      f"at its end {memory[-1]:.0f} MiB")
         with reading(engine) as session:
@@ -714,8 +720,25 @@ def intake_operation(db: str | None, count: int, notes: list[str]) -> Operation:
 
 # -- the run --------------------------------------------------------------------------
 
+def _merged_people(engine, merges: int) -> None:
+    """``merges`` pairs of people (named 并档…, which no generated notice names), each pair merged,
+    recorded an hour ago, every tenth merge then undone."""
+    earlier = utcnow() - timedelta(hours=1)
+    people = Person.__table__
+    with writing(engine) as session:
+        ids = [session.execute(insert(people).returning(people.c.id),
+                               {"name": f"并档{i}", "created_at": earlier}).scalar_one() for i in range(2 * merges)]
+        session.execute(insert(PersonEvent.__table__), [
+            {"kind": "merge", "person_id": ids[2 * i], "other_person_id": ids[2 * i + 1], "reason": "bench",
+             "recorded_at": earlier + timedelta(microseconds=i),
+             "undone_at": earlier + timedelta(seconds=1, microseconds=i) if i % 10 == 0 else None,
+             "undone_by": "bench" if i % 10 == 0 else None, "undo_reason": "bench" if i % 10 == 0 else None}
+            for i in range(merges)
+        ])
+
+
 def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, slow_repeat: int = 3,
-        batch: int = 20, only: tuple[str, ...] = OPERATIONS, out=print) -> list[Result]:
+        batch: int = 20, only: tuple[str, ...] = OPERATIONS, merges: int = 0, out=print) -> list[Result]:
     """Build an archive of ``holdings`` in a database of its own and measure ``only``; return the results."""
     results: list[Result] = []
     rng = random.Random(11)
@@ -731,15 +754,14 @@ def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, 
             count = session.scalar(select(func.count(Holding.id)))
         out(f"built {orgs} organizations, {actions} actions, {count} holdings in {time.perf_counter() - start:.1f} s "
             f"(peak memory so far {peak_mib():.0f} MiB)")
-        if backend == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
+        with engine.begin() as conn:
+            refresh_statistics(conn)  # as a batch import leaves it
         plain = Plain(engine)
         try:
             operations = query_operations(engine, plain, orgs, batch) + identity_operations(engine, batch)
             operations += [rebuild_operation(engine), check_operation(engine, plain)]
             notes: list[str] = []
-            operations.append(intake_operation(db, notices, notes))
+            operations.append(intake_operation(db, notices, notes, merges))
             by_name = {op.name: op for op in operations}
             for name in only:
                 op = by_name[name]
@@ -777,6 +799,8 @@ def main() -> None:
     parser.add_argument("--slow-repeat", type=int, default=3, help="samples of intake, rebuild and check")
     parser.add_argument("--batch", type=int, default=20, help="questions per query sample")
     parser.add_argument("--only", default=",".join(OPERATIONS), help=f"a comma-separated subset of {OPERATIONS}")
+    parser.add_argument("--merges", type=int, default=0,
+                        help="identity merges the intake registry holds before its batch (people it never names)")
     args = parser.parse_args()
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = [name for name in only if name not in OPERATIONS]
@@ -784,7 +808,7 @@ def main() -> None:
         parser.error(f"unknown operation {unknown[0]}; choose from {', '.join(OPERATIONS)}")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {args.holdings} holdings")
     run(args.db, args.holdings, notices=args.notices, repeat=args.repeat, slow_repeat=args.slow_repeat,
-        batch=args.batch, only=only)
+        batch=args.batch, only=only, merges=args.merges)
 
 
 if __name__ == "__main__":

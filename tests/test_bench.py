@@ -18,12 +18,12 @@ from conftest import BACKENDS, POSTGRES_URL
 def test_benchmark_answers_agree(backend):
     lines: list[str] = []
     results = bench_scale.run(None if backend == "sqlite" else POSTGRES_URL, 1500, notices=30, repeat=2,
-                              slow_repeat=1, batch=3, out=lines.append)
+                              slow_repeat=1, batch=3, merges=20, out=lines.append)
     assert [r.operation for r in results] == list(bench_scale.OPERATIONS)
     assert lines[0].startswith(f"backend: {backend};")
     assert lines[1].startswith("built 3 organizations, ") and lines[1].count("1500 holdings") == 1
     intake = results[bench_scale.OPERATIONS.index("intake")]
-    assert intake.note.startswith("per notice, first 10% ")
+    assert intake.note.startswith("into a registry holding 20 merges; per notice, first 10% ")
 
 
 def test_generated_notices_parse_as_written():
