@@ -63,7 +63,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from registry import derive, queries, reports  # noqa: E402
 from registry import people as peoplemod  # noqa: E402
-from registry.db import create_schema, make_engine, reading, refresh_statistics, writing  # noqa: E402
+from registry.db import backup_sqlite, create_schema, make_engine, reading, refresh_statistics, writing  # noqa: E402
 from registry.errors import NotFound  # noqa: E402
 from registry.intake import Source, record_batch  # noqa: E402
 from registry.models import (  # noqa: E402
@@ -738,8 +738,10 @@ def _merged_people(engine, merges: int) -> None:
 
 
 def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, slow_repeat: int = 3,
-        batch: int = 20, only: tuple[str, ...] = OPERATIONS, merges: int = 0, out=print) -> list[Result]:
-    """Build an archive of ``holdings`` in a database of its own and measure ``only``; return the results."""
+        batch: int = 20, only: tuple[str, ...] = OPERATIONS, merges: int = 0, keep: str | None = None,
+        out=print) -> list[Result]:
+    """Build an archive of ``holdings`` in a database of its own and measure ``only``; return the results.
+    ``keep``: a file to copy the archive to at the end (SQLite), for ``bench_startup.py --large``."""
     results: list[Result] = []
     rng = random.Random(11)
     with database(db, "archive") as url:
@@ -772,6 +774,9 @@ def run(db: str | None, holdings: int, *, notices: int = 2000, repeat: int = 5, 
                 result.peak_mib = peak_mib()
                 results.append(result)
                 out(line(result))
+            if keep:
+                backup_sqlite(engine, Path(keep))
+                out(f"archive kept in {keep}")
         finally:
             plain.close()
             engine.dispose()
@@ -799,16 +804,19 @@ def main() -> None:
     parser.add_argument("--slow-repeat", type=int, default=3, help="samples of intake, rebuild and check")
     parser.add_argument("--batch", type=int, default=20, help="questions per query sample")
     parser.add_argument("--only", default=",".join(OPERATIONS), help=f"a comma-separated subset of {OPERATIONS}")
+    parser.add_argument("--keep", metavar="FILE", help="copy the built archive to FILE at the end (SQLite only)")
     parser.add_argument("--merges", type=int, default=0,
                         help="identity merges the intake registry holds before its batch (people it never names)")
     args = parser.parse_args()
+    if args.keep and args.db:
+        parser.error("--keep copies a SQLite archive; on PostgreSQL, keep a schema yourself")
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = [name for name in only if name not in OPERATIONS]
     if unknown:
         parser.error(f"unknown operation {unknown[0]}; choose from {', '.join(OPERATIONS)}")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {args.holdings} holdings")
     run(args.db, args.holdings, notices=args.notices, repeat=args.repeat, slow_repeat=args.slow_repeat,
-        batch=args.batch, only=only, merges=args.merges)
+        batch=args.batch, only=only, merges=args.merges, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """How long `registry --help` takes to start, against `python -c "import click"` (issue 10, target 5).
 
     python benchmarks/bench_startup.py [--repeat 21]
+    python benchmarks/bench_startup.py --large big.db [--org 市第1局 --as-of 2000-01-01]
 
 Each run is a fresh process; the two commands alternate, so a busy machine slows both alike,
 and the figures are medians.  It also lists the heavy modules a `--help` run imports (none
-should be there) and times one completion request, which starts the same way.  It reports
-figures and asserts nothing.
+should be there) and times one completion request, which starts the same way.  With
+``--large FILE`` (a SQLite registry, such as ``bench_scale.py --holdings 1000000 --keep FILE``
+leaves), it also times whole query commands (roster, who-held) on that registry against the
+same commands on a registry of the bundled notices: a question's process should cost about the
+same however large the registry (target 1.3).  It reports figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ def heavy_modules_on_help() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--large", metavar="FILE", help="a large SQLite registry to ask, beside the bundled one")
+    parser.add_argument("--org", default="市第1局", help="the organization asked of --large")
+    parser.add_argument("--as-of", default="2000-01-01", help="the date asked of --large")
     options = parser.parse_args()
 
     python = sys.executable
@@ -73,6 +80,35 @@ def main() -> None:
         print(f"{label:<36} {median * 1000:7.1f} ms  ratio {median / baseline:4.2f}  (target 1.5)")
     heavy = heavy_modules_on_help()
     print("heavy modules imported by --help: " + (", ".join(heavy) if heavy else "none"))
+    if options.large:
+        questions(options)
+
+
+def questions(options) -> None:
+    """Whole query commands on a large registry against the same on the bundled notices."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
+        bundled = str(Path(folder) / "bundled.db")
+        run(REGISTRY + ["--db", bundled, "init"], env=env)
+        asked = {
+            "roster": (["roster", "卫健委", "--as-of", "2023-02-07"], ["roster", options.org, "--as-of", options.as_of]),
+            "who-held": (["who-held", "卫健委", "副主任", "--on", "2023-02-07"],
+                         ["who-held", options.org, "副局长", "--on", options.as_of]),
+        }
+        times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in asked}
+        for small, large in asked.values():  # once each, to warm the caches (and to fail early)
+            run(REGISTRY + ["--db", bundled, *small], env=env)
+            run(REGISTRY + ["--db", options.large, *large], env=env)
+        for _ in range(options.repeat):
+            for name, (small, large) in asked.items():
+                times[name][0].append(run(REGISTRY + ["--db", bundled, *small], env=env))
+                times[name][1].append(run(REGISTRY + ["--db", options.large, *large], env=env))
+    for name, (small, large) in times.items():
+        on_small, on_large = statistics.median(small), statistics.median(large)
+        print(f"{name + ', bundled registry':<36} {on_small * 1000:7.1f} ms")
+        print(f"{name + ', ' + Path(options.large).name:<36} {on_large * 1000:7.1f} ms  "
+              f"ratio {on_large / on_small:4.2f}  (target 1.3)")
 
 
 if __name__ == "__main__":
