@@ -411,6 +411,10 @@ class _Changes:
             session.execute(_CLOSE, {"ids": chunk, "now": now})
         if self.opened:
             session.execute(_OPEN, self.opened)
+        self.dropped, self.closed, self.opened = [], [], []
+
+    def __len__(self) -> int:
+        return len(self.dropped) + len(self.closed) + len(self.opened)
 
 
 _DROP = delete(Holding).where(Holding.id.in_(bindparam("ids", expanding=True)))
@@ -444,7 +448,9 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
         {a.ranked_after_person_id for org_id in ends for a in acts[org_id]} - {None}
     people = person_map(session, now, named if ends == set(orgs) else None)
     reads = _ExtensionReads(session, {org_id: acts[org_id] for org_id in ends}, people) if ends else None
-    changes = _Changes()  # the organizations derive apart and are written together
+    # The organizations derive apart and are written together, a few thousand rows at a time:
+    # a notice's few at once, a rebuild's million not all in memory.
+    changes = _Changes()
     for org_id in orgs:
         if org_id in ends:
             drafts, current = extend(session, org_id, acts[org_id], people, reads)
@@ -453,7 +459,12 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
             current = session.execute(_CURRENT, {"org_id": org_id}).all()
         refuse_overlaps(session, drafts)
         changes.add(org_id, current, drafts, now)
+        if len(changes) >= _WRITTEN_AT_ONCE:
+            changes.apply(session, now)
     changes.apply(session, now)
+
+
+_WRITTEN_AT_ONCE = 2000
 
 
 # The actions of one version, as _REPLAYED reads them, with their organization.

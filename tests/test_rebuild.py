@@ -84,7 +84,11 @@ def test_rebuild_gives_the_same_answers(seeded):
     assert holding_rows(seeded) == rows
 
 
-def test_rebuild_twice_and_from_no_holdings_is_the_same(seeded):
+@pytest.mark.parametrize("at_once", [1, 5, 2000], ids=["each row written apart", "five at once", "all at once"])
+def test_rebuild_twice_and_from_no_holdings_is_the_same(seeded, monkeypatch, at_once):
+    # A rebuild writes its rows a few thousand at a time (a province's million do not fit in
+    # memory at once); written a row or a few at a time, as its organizations come, it is the same.
+    monkeypatch.setattr(derive, "_WRITTEN_AT_ONCE", at_once)
     rows = holding_rows(seeded)
     rosters = snapshot(seeded, dates=[date(2023, 2, 7)], who_held_dates=[])
     rebuild(seeded)
