@@ -415,3 +415,24 @@ def test_check_names_a_second_head_beside_the_rosters_head(imported, seeded, cli
         "ids": {"holdings": [zhang["holdings"][0]["holding_id"], wangmu["holdings"][0]["holding_id"]],
                 "people": [zhang["person_id"], wangmu["person_id"]], "notices": [notice]},
     }]
+
+
+@pytest.mark.parametrize("as_of", ["2023-06-01", "2023-05-01"], ids=["a later day", "the notice's day"])
+def test_the_latest_notice_dated_before_a_later_roster_is_replayed_with_it(seeded, cli_run, tmp_path, as_of):
+    """No notice is dated after this one, but a roster of its organization is, or is dated the
+    same day (a roster states the posts at the end of its day): the replay takes the notice
+    before the roster, so the organization is replayed whole, not extended from the rows the
+    roster started (the new deputy ranks before the sheet's people, who join the ranking on the
+    roster's date)."""
+    sheet = xlsx(tmp_path / "mid-year.xlsx", [["市财政局", "达娃", "副局长", "2020/7/1", None, ""],
+                                               ["市财政局", "周改玲", "副局长", "2019年4月2日", None, ""]])
+    result = cli_run("import-roster", str(sheet), "--as-of", as_of, "--reason", "年中名册", "--yes")
+    assert result.exit_code == 0, result.stderr
+    notice = tmp_path / "30.txt"
+    notice.write_text(make_notice("林政发〔2023〕30号", "2023年5月1日", ["次旦任市财政局副局长"]), encoding="utf-8")
+    result = cli_run("add-notice", "--yes", str(notice))
+    assert result.exit_code == 0, result.stderr
+    basis = f"名册 mid-year.xlsx（{as_of}）"
+    assert [(m[0], m[1], m[3], m[7]) for m in members(cli_run, "市财政局", "2023-06-01")] == [
+        (1, "次旦", "2023-05-01", "林政发〔2023〕30号"), (2, "达娃", "2020-07-01", basis), (3, "周改玲", "2019-04-02", basis),
+    ]
