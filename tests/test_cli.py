@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from wcwidth import wcswidth, wcwidth
 
-from conftest import NOTICES, dump, file_bytes, make_notice
+from conftest import NOTICES, dump, file_bytes
 from registry import db as dbmod
 from registry import admin
 from registry.intake import read_sources, record_batch
@@ -232,30 +232,6 @@ def test_add_notice_dry_run_json_on_a_registry_without_it(seeded_without_8, cli_
     assert json.loads(result.stdout) == data
     assert notes(result) == sorted([f"warning: {DISABLED} is a new organization", f"{N8} recorded: 2 actions"])
     assert len(json_ok(cli_run("notices", "--format", "json"))["notices"]) == 6
-
-
-def test_two_new_people_of_one_name_in_one_notice_are_told_apart_in_the_preview(seeded, cli_run, tmp_path, db_url):
-    """Two 格桑 appointed to two bureaus by one notice, neither on record: two new people, and the
-    preview says the second is another person than the first; 尼玛, on record twice, is named."""
-    before = unchanged(seeded, db_url)
-    path = tmp_path / "40.txt"
-    path.write_text(make_notice("林政发〔2023〕40号", "2023年3月1日", [
-        "格桑任市商务局副局长", "格桑任市财政局副局长", "尼玛任市财政局副局长"]), encoding="utf-8")
-    result = cli_run("add-notice", str(path), "--dry-run", "--format", "json")
-    assert [a["person_id"] for a in json_ok(result)["actions"]] == [None, None, None]
-    nima = sorted(session_ids(seeded, "尼玛"))
-    assert notes(result) == sorted([
-        "林政发〔2023〕40号 would be recorded: 3 actions; nothing recorded (--dry-run)",
-        "warning: 格桑 in item 2 is recorded as another person than the 格桑 of item 1",
-        f"warning: 尼玛 is recorded as a new person, but people called 尼玛 are on record (ids {nima[0]}, {nima[1]}); "
-        "if this is one of them, add --person 尼玛=ID",
-    ])
-    assert unchanged(seeded, db_url) == before
-
-
-def session_ids(engine, name: str) -> list[int]:
-    with dbmod.reading(engine) as session:
-        return list(session.scalars(select(Person.id).where(Person.name == name)))
 
 
 def test_add_notice_dry_run_json_on_an_empty_registry(engine, cli_run, db_url):

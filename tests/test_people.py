@@ -17,7 +17,7 @@ from sqlalchemy import select
 from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive
-from registry.models import Action, Holding, Organization, PersonEvent
+from registry.models import Action, Holding, Organization, Person, PersonEvent
 
 
 def as_json(result):
@@ -536,7 +536,6 @@ def test_the_person_map_of_a_few_records_finds_what_the_whole_map_finds(engine):
 
     from sqlalchemy import insert
 
-    from registry.models import Person
 
     def at(minute):
         return datetime(2026, 1, 1, 0, minute)
@@ -572,3 +571,23 @@ def test_the_person_map_of_a_few_records_finds_what_the_whole_map_finds(engine):
         assert [whole.find(person) for person in people] == [p[i] for i in (0, 0, 0, 3, 4, 4, 8, 8, 8, 11, 10, 11)]
         for person in people:
             assert derive.person_map(session, None, {person}).find(person) == whole.find(person)
+
+
+def test_two_new_people_of_one_name_in_one_notice_are_told_apart_in_the_preview(seeded, cli_run, tmp_path):
+    """Two 格桑 appointed to two bureaus by one notice, neither on record: two new people, and the
+    preview says the second is another person than the first; 尼玛, on record twice, is named."""
+    before = dump(seeded)
+    path = tmp_path / "40.txt"
+    path.write_text(make_notice("林政发〔2023〕40号", "2023年3月1日", [
+        "格桑任市商务局副局长", "格桑任市财政局副局长", "尼玛任市财政局副局长"]), encoding="utf-8")
+    result = cli_run("add-notice", str(path), "--dry-run", "--format", "json")
+    assert [a["person_id"] for a in as_json(result)["actions"]] == [None, None, None]
+    with dbmod.reading(seeded) as session:
+        nima = sorted(session.scalars(select(Person.id).where(Person.name == "尼玛")))
+    assert sorted(result.stderr.splitlines()) == sorted([
+        "林政发〔2023〕40号 would be recorded: 3 actions; nothing recorded (--dry-run)",
+        "warning: 格桑 in item 2 is recorded as another person than the 格桑 of item 1",
+        f"warning: 尼玛 is recorded as a new person, but people called 尼玛 are on record (ids {nima[0]}, {nima[1]}); "
+        "if this is one of them, add --person 尼玛=ID",
+    ])
+    assert dump(seeded) == before
