@@ -600,14 +600,12 @@ class _Extension(_Replay):
 
 
 def extend(session: Session, org_id: int, actions: list, people: PersonMap,
-           reads: _ExtensionReads | None = None) -> tuple[list[Draft], list]:
+           reads: _ExtensionReads) -> tuple[list[Draft], list]:
     """The replay of an organization whose newest actions are ``actions`` (rows of ``_APPENDED``;
     ``people``: the person map in force), without replaying the rest: the rows the organization
     shows are what the replay of the rest gave.  Returns the drafts and the rows they replace,
     for ``sync``; the rows it did not read stay as they are.  ``reads``: what was read for
-    this organization with others (read here if not given)."""
-    if reads is None:
-        reads = _ExtensionReads(session, {org_id: actions}, people)
+    this organization, with the others of the notice."""
     state = _Extension(session, org_id, people, reads.ranked[org_id])
     state.take(reads.rows[org_id])
     for action in actions:

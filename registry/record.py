@@ -45,7 +45,7 @@ from .models import (
     Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
     RosterImport, RosterRow,
 )
-from .orgs import OrgRow, create_org, find_org_row, find_org_rows
+from .orgs import OrgRow, create_org, find_org_rows
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
@@ -217,9 +217,7 @@ class _Resolver:
         self._people: dict[str, list[int]] = {}  # name -> people of that name
 
     def find_org(self, name: str) -> OrgRow | None:
-        """The organization a name denotes, once per name (``forget_orgs`` after creating one)."""
-        if name not in self._orgs:
-            self._orgs[name] = find_org_row(self.session, name)
+        """The organization a name of the notice denotes, as ``find_orgs`` found it."""
         return self._orgs[name]
 
     def find_orgs(self, names: Iterable[str]) -> None:
@@ -232,12 +230,13 @@ class _Resolver:
     def read_names(self) -> None:
         """Read, in two queries, what resolving the notice's names reads: the current holdings
         of each name in the organizations the notice names (once the organizations exist), and
-        the people of each name."""
+        the people of each name.  Resolution reads nothing else of them: derivation runs only
+        after every name of the notice is resolved, so the rows stay what they were."""
         names = sorted({a.name for a in self.parsed.actions} | {a.ranked_after for a in self.parsed.actions} - {None})
         orgs = {org.id for org in self._orgs.values() if org is not None}
         for key in {(name, org_id) for name in names for org_id in orgs}:
             self._held[key] = []
-        for row in self.session.execute(_HELD_OF_NAMES, {"names": names, "orgs": sorted(orgs)}):
+        for row in self.session.execute(_HELD, {"names": names, "orgs": sorted(orgs)}):
             self._held[(row.name, row.org_id)].append(_Held.of(row))
         self._people = {name: [] for name in names}
         for person_id, name in self.session.execute(_PEOPLE_OF_NAMES, {"names": names}):
@@ -247,26 +246,18 @@ class _Resolver:
         row = {"name": name, "gender": gender, "created_at": self.now}
         limits.check_rows(Person.__table__, [row])
         person_id = self.session.execute(_NEW_PERSON, row).scalar_one()
-        if name in self._people:
-            self._people[name].append(person_id)
+        self._people[name].append(person_id)
         return person_id
 
     def _namesakes(self, name: str) -> list[int]:
         """Every person of that name, the notice's new ones included, by id."""
-        if name not in self._people:
-            self._people[name] = list(self.session.scalars(_PEOPLE_OF_NAME, {"name": name}))
         return sorted(self._people[name])
 
     def _holdings(self, name: str, org: OrgRow | None, title: str | None) -> list[_Held]:
         """Current holdings of people called ``name`` in ``org`` (of ``title`` if given)."""
         if org is None:
             return []
-        key = (name, org.id)
-        if key not in self._held:
-            # Read once per name and organization: derivation runs only after every name of
-            # the notice is resolved, so the rows stay what they were.
-            self._held[key] = [_Held.of(row) for row in self.session.execute(_HELD, {"name": name, "org_id": org.id})]
-        return [h for h in self._held[key] if title is None or h.title == title]
+        return [h for h in self._held[(name, org.id)] if title is None or h.title == title]
 
     def _known_holders(self, name: str, org: OrgRow | None, title: str | None) -> list[_Held]:
         """Holdings of people called ``name`` that, in date order, are open at this notice."""
@@ -419,16 +410,17 @@ _AFTER_THE_DAYS_NOTICES = "\U0010ffff"
 
 _start, _start_version, _start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
 _end, _end_version, _end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
-# The current holdings of people of one name in one organization, with where the evidence for
-# each begins and ends in canonical order: plain columns, one query.
-_HOLDINGS_WITH_EVIDENCE = (
+# The current holdings of people of some names in some organizations, each row with its name and
+# organization, and where the evidence for each begins and ends in canonical order: plain
+# columns, one query.
+_HELD = (
     select(
         Holding.person_id, Holding.since, Holding.inferred, Post.title,
         _start_version.date.label("start_date"), _start_notice.series.label("start_series"),
         _start_notice.year.label("start_year"), _start_notice.seq.label("start_seq"),
         RosterImport.as_of.label("roster_as_of"), RosterImport.id.label("roster_id"),
         _end.id.label("end_id"), _end_version.date.label("end_date"), _end_notice.series.label("end_series"),
-        _end_notice.year.label("end_year"), _end_notice.seq.label("end_seq"),
+        _end_notice.year.label("end_year"), _end_notice.seq.label("end_seq"), Person.name, Holding.org_id,
     )
     .select_from(Holding)
     .join(Person, Holding.person_id == Person.id)
@@ -441,12 +433,9 @@ _HOLDINGS_WITH_EVIDENCE = (
     .outerjoin(_end, Holding.end_action_id == _end.id)
     .outerjoin(_end_version, _end.version_id == _end_version.id)
     .outerjoin(_end_notice, _end_version.notice_id == _end_notice.id)
+    .where(Person.name.in_(bindparam("names", expanding=True)), Holding.org_id.in_(bindparam("orgs", expanding=True)),
+           current())
 )
-_HELD = _HOLDINGS_WITH_EVIDENCE.where(Person.name == bindparam("name"), Holding.org_id == bindparam("org_id"), current())
-# The same for some names in some organizations, each row with its name and organization.
-_HELD_OF_NAMES = _HOLDINGS_WITH_EVIDENCE.add_columns(Person.name, Holding.org_id).where(
-    Person.name.in_(bindparam("names", expanding=True)), Holding.org_id.in_(bindparam("orgs", expanding=True)), current())
-_PEOPLE_OF_NAME = select(Person.id).where(Person.name == bindparam("name")).order_by(Person.id)
 _PEOPLE_OF_NAMES = select(Person.id, Person.name).where(Person.name.in_(bindparam("names", expanding=True)))
 
 
