@@ -101,31 +101,28 @@ def person_map(session: Session, at: datetime | None, people: Iterable[int] | No
     ``people``: read only the events that bear on these ids: every event of a person joined to
     one of them by events, found a step at a time from them.  The map then gives what the whole
     one gives for ``find`` of those ids (which record each is now), since a record's place is
-    set by the events of the records joined to it, in their order, and by no others; it is not
-    the map for actions a split moves (``subject`` of any other action).
+    set by the events of the records joined to it, in their order, and by no others.  It does
+    not read which actions a split moves: it is the map for new actions only, which no split
+    moves.
 
     The events are read as plain columns (an event as ORM object cost ten times as much).
     """
-    params = {} if at is None else {"at": at}
+    params = {"at": at}  # (the statements for "now" have no such parameter)
     if people is None:
         events = [_Event(*row) for row in session.execute(_EVENTS if at is None else _EVENTS_AT, params)]
-        links = session.execute(_ALL_LINKS if at is None else _ALL_LINKS_AT, params)
-    else:
-        found: dict[int, _Event] = {}
-        seen = frontier = set(people)
-        while frontier:
-            for row in session.execute(_EVENTS_OF if at is None else _EVENTS_OF_AT, {**params, "people": sorted(frontier)}):
-                found[row.id] = _Event(*row)
-            joined = {person for event in found.values() for person in (event.person_id, event.other_person_id)}
-            frontier = joined - seen
-            seen = seen | joined
-        events = sorted(found.values(), key=lambda event: (event.recorded_at, event.id))
-        splits = [event.id for event in events if event.kind == "split"]
-        links = session.execute(_LINKS, {"events": splits}) if splits else []
-    by_id = {event.id: event for event in events}
-    for event_id, action_id, role in links:
-        by_id[event_id].action_ids.append({"action": action_id, "role": role})
-    return PersonMap(events, at)
+        by_id = {event.id: event for event in events}
+        for event_id, action_id, role in session.execute(_LINKS if at is None else _LINKS_AT, params):
+            by_id[event_id].action_ids.append({"action": action_id, "role": role})
+        return PersonMap(events, at)
+    found: dict[int, _Event] = {}
+    seen = frontier = set(people)
+    while frontier:
+        for row in session.execute(_EVENTS_OF if at is None else _EVENTS_OF_AT, {**params, "people": sorted(frontier)}):
+            found[row.id] = _Event(*row)
+        joined = {person for event in found.values() for person in (event.person_id, event.other_person_id)}
+        frontier = joined - seen
+        seen = seen | joined
+    return PersonMap(sorted(found.values(), key=lambda event: (event.recorded_at, event.id)), at)
 
 
 @dataclass
@@ -150,9 +147,8 @@ _OF = bindparam("people", expanding=True)
 _EVENTS_OF = select(*_EVENT_COLUMNS).where(or_(PersonEvent.person_id.in_(_OF), PersonEvent.other_person_id.in_(_OF)))
 _EVENTS_OF_AT = _EVENTS_OF.where(_RECORDED_BY_AT)
 _LINK_COLUMNS = (PersonEventAction.event_id, PersonEventAction.action_id, PersonEventAction.role)
-_ALL_LINKS = select(*_LINK_COLUMNS)
-_ALL_LINKS_AT = _ALL_LINKS.join(PersonEvent, PersonEventAction.event_id == PersonEvent.id).where(_RECORDED_BY_AT)
-_LINKS = select(*_LINK_COLUMNS).where(PersonEventAction.event_id.in_(bindparam("events", expanding=True)))
+_LINKS = select(*_LINK_COLUMNS)
+_LINKS_AT = _LINKS.join(PersonEvent, PersonEventAction.event_id == PersonEvent.id).where(_RECORDED_BY_AT)
 
 
 @dataclass
