@@ -948,8 +948,7 @@ def amend(obj: Context, number, file, reason, persons, fmt):
     if source.refusal is not None:
         raise RegistryError(source.refusal)
     with dbmod.writing(obj.ready_engine()) as session:
-        outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links)
-        intake.stamp_origin(session, outcome.notice.number, source.origin)
+        outcome = record.amend(session, number, source.data, reason, by=obj.user, links=links, origin=source.origin)
         _show_preview(outcome, fmt)
     click.echo(_("{number} amended: {actions}").format(number=outcome.notice.number, actions=_actions(len(outcome.plan))),
                err=fmt == "json")

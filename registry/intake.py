@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -27,7 +26,6 @@ from sqlalchemy.orm import Session
 from . import sources as documents
 from .db import reading, refresh_statistics, writing
 from .errors import NoticeError, RegistryError
-from .models import Notice, NoticeVersion
 from .parse import Heading, read_heading
 from .record import Outcome, add_notice, check_links
 from .text import check_size, decode
@@ -204,20 +202,6 @@ def _add(session: Session, source: Source, *, links=None, recorded_by: str = "")
     if source.refusal is not None:
         raise NoticeError(source.refusal)
     return add_notice(session, source.data, recorded_by=recorded_by, links=links, origin=source.origin)
-
-
-def stamp_origin(session: Session, number: str, origin: Origin | None) -> None:
-    """Keep, on the notice's current version, where its text came from."""
-    if origin is None:
-        return
-    version = session.scalar(
-        select(NoticeVersion).join(Notice, NoticeVersion.notice_id == Notice.id)
-        .where(Notice.number == number, NoticeVersion.superseded_at.is_(None))
-    )
-    version.source_file = origin.file
-    version.source_document = origin.document
-    version.source_first_page, version.source_last_page = origin.pages or (None, None)
-    session.flush()
 
 
 def origin_json(origin: Origin | None) -> dict | None:

@@ -500,8 +500,10 @@ def retract(session: Session, number: str, reason: str, by: str = "", now: datet
 
 
 def amend(session: Session, number: str, data: bytes | str, reason: str, by: str = "",
-          links: dict[str, int] | None = None, now: datetime | None = None) -> Outcome:
-    """Replace a notice's text from now on; the old version stays, marked superseded."""
+          links: dict[str, int] | None = None, now: datetime | None = None,
+          origin: "intake.Origin | None" = None) -> Outcome:
+    """Replace a notice's text from now on; the old version stays, marked superseded.
+    ``origin``: where the corrected text came from, kept on the new version."""
     notice = _notice(session, number)
     old = _active_version(session, notice)
     if old is None:
@@ -526,7 +528,7 @@ def amend(session: Session, number: str, data: bytes | str, reason: str, by: str
     _supersede(old, "amended", reason, by, now)
     session.flush()
     derive.rederive(session, {a.org_id for a in old_actions}, now)
-    outcome = add_notice(session, text, recorded_by=by, links=links, now=now, hints=hints)
+    outcome = add_notice(session, text, recorded_by=by, links=links, now=now, hints=hints, origin=origin)
     outcome.status = "amended"
     new = session.scalar(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id,
                                                      NoticeVersion.superseded_at.is_(None)))
