@@ -424,10 +424,11 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended: NoticeVersion | None = None) -> None:
+def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended=None) -> None:
     """Re-derive the holdings of these organizations as the registry shows them at ``now``.
 
-    ``appended``: the notice version just recorded, if that is what changed.  An organization
+    ``appended``: the notice version just recorded (its ``id`` and ``date``: a ``NoticeVersion``
+    or ``record.Appended``), if that is what changed.  An organization
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
@@ -513,7 +514,7 @@ _RANKED = select(
 ).where(Post.org_id.in_(bindparam("orgs", expanding=True)), Post.title.in_(bindparam("titles", expanding=True)))
 
 
-def _at_the_end(session: Session, org_ids: list[int], version: NoticeVersion, at: datetime) -> set[int]:
+def _at_the_end(session: Session, org_ids: list[int], version, at: datetime) -> set[int]:
     """The organizations whose every other action and roster shown at ``at`` is dated before
     the version: a replay of one of them would take the version's actions last."""
     params = {"version_id": version.id, "at": at, "on": version.date}
