@@ -486,19 +486,16 @@ _LATER = union_all(
            RosterImport.recorded_at <= bindparam("at", type_=DateTime),
            RosterImport.as_of >= bindparam("on", type_=Date)),
 )
-# Whether anything else in the organization would be replayed on or after the version's date:
-# the versions dated from it on (few, found by ix_notice_versions_date), then whether one of
-# them acts here; and the rosters of the organization dated from it on.
-_NOT_BEFORE = union_all(
+# Whether another version acting in the organization is dated on or after the version: the
+# versions dated from it on (few, found by ix_notice_versions_date), then whether one of them
+# acts here.  (Its rosters dated from it on are asked by _LATER, for all the organizations.)
+_NOT_BEFORE = (
     select(NoticeVersion.id)
     .where(NoticeVersion.date >= bindparam("on", type_=Date), NoticeVersion.id != bindparam("version_id"),
            version_shown(bindparam("at", type_=DateTime)),
-           exists().where(Action.version_id == NoticeVersion.id, Action.org_id == bindparam("org_id"))),
-    select(RosterRow.id)
-    .join(RosterImport, RosterRow.import_id == RosterImport.id)
-    .where(RosterRow.org_id == bindparam("org_id"), RosterImport.recorded_at <= bindparam("at", type_=DateTime),
-           RosterImport.as_of >= bindparam("on", type_=Date)),
-).limit(1)
+           exists().where(Action.version_id == NoticeVersion.id, Action.org_id == bindparam("org_id")))
+    .limit(1)
+)
 _ROW_COLUMNS = (Holding.id, Holding.known_from, *(getattr(Holding, name) for name in _KEY_FIELDS), Post.title)
 _ROW_WIDTH = len(_ROW_COLUMNS)
 _ROWS = select(*_ROW_COLUMNS).join(Post, Holding.post_id == Post.id).where(current_rows())
@@ -531,7 +528,7 @@ class _ExtensionReads:
     people the actions name (``extend``)."""
 
     def __init__(self, session: Session, acts: dict[int, list], people: PersonMap):
-        self.named = {org_id: _named(actions, people) for org_id, actions in acts.items()}
+        named = {org_id: _named(actions, people) for org_id, actions in acts.items()}
         titles = {org_id: {a.title for a in actions} for org_id, actions in acts.items()}
         orgs = sorted(acts)
         self.ranked: dict[int, list] = {org_id: [] for org_id in orgs}
@@ -540,8 +537,8 @@ class _ExtensionReads:
             if title in titles[org_id]:
                 self.ranked[org_id].append((title, post_id, count))
         self.rows: dict[int, list] = {org_id: [] for org_id in orgs}
-        for row in session.execute(_OF_PEOPLE, {"orgs": orgs, "people": sorted(set().union(*self.named.values()))}):
-            if row.person_id in self.named[row.org_id]:
+        for row in session.execute(_OF_PEOPLE, {"orgs": orgs, "people": sorted(set().union(*named.values()))}):
+            if row.person_id in named[row.org_id]:
                 self.rows[row.org_id].append(row)
 
 
