@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from .errors import RegistryError
 from . import location
-from .models import Base, Meta
+from .models import Base, Meta, server_now
+from .timerules import LOCKED_CLOCK
 from .i18n import N_, _
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -219,7 +220,9 @@ def writing(engine: Engine) -> Iterator[Session]:
     positions: list = []
     try:
         session.begin()
-        session.execute(_WRITER_LOCK).scalar_one()
+        rows = session.execute(_WRITER_LOCK).all()
+        assert any(row.key == "writer" for row in rows), "the registry has no writer row: not initialized"
+        session.info[LOCKED_CLOCK] = next((row for row in rows if row.key == "clock"), None)
         positions = _sequence_positions(session)
         yield session
         session.commit()
@@ -231,7 +234,13 @@ def writing(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-_WRITER_LOCK = select(Meta.key).where(Meta.key == "writer").with_for_update()
+# The writer row, and with it the clock row (``timerules.clock`` reads it from here instead of
+# asking again).  Both are locked, in the order of their keys so that two writers never take them
+# in opposite orders; a locked row is read as it is once the lock is held, however long the wait.
+# (Read without a lock, the clock would be read as it stood when the statement began, before
+# the writer ahead had moved it on.)
+_WRITER_LOCK = (select(Meta.key, Meta.value, server_now().label("server_now"))
+                .where(Meta.key.in_(("clock", "writer"))).order_by(Meta.key).with_for_update())
 
 # PostgreSQL hands out sequence values outside transactions: a rollback keeps them spent, so a
 # refused notice or a preview would still move the next person's id on.  The writer notes where

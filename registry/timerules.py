@@ -201,7 +201,10 @@ def clock(session: Session, now: datetime | None = None) -> datetime:
     used as it is and counted as handed out.  Call it inside the write
     transaction, which holds the writer lock.
     """
-    row = session.execute(_CLOCK).first()  # (value, the server's time) if the registry keeps its clock
+    # (value, the server's time) if the registry keeps its clock: as the writer lock read it, once
+    row = session.info.pop(LOCKED_CLOCK, _UNREAD)
+    if row is _UNREAD:
+        row = session.execute(_CLOCK).first()
     last = datetime.fromisoformat(row.value) if row is not None and row.value else _latest_recorded(session)
     if now is None:
         now = row.server_now if row is not None else session.scalar(select(server_now()))
@@ -212,6 +215,8 @@ def clock(session: Session, now: datetime | None = None) -> datetime:
     return now
 
 
+LOCKED_CLOCK = "registry: the clock row as the writer lock read it"
+_UNREAD = object()
 _CLOCK = select(Meta.value, server_now().label("server_now")).where(Meta.key == "clock")
 _SET_CLOCK = update(Meta.__table__).where(Meta.__table__.c.key == "clock").values(value=bindparam("value"))
 _NEW_CLOCK = insert(Meta.__table__).values(key="clock", value=bindparam("value"))

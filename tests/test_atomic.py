@@ -315,4 +315,11 @@ def test_writers_queue_rather_than_fail(seeded, db_url, cli_run, tmp_path):
         assert process.returncode == 0, err
     roster = json.loads(cli_run("roster", "市新能源局", "--as-of", "2023-04-01", "--format", "json").stdout)
     assert [m["name"] for m in roster["members"]] == ["格桑", "扎西", "达瓦"]
+    # Each writer that waited recorded its time after the one it waited for (the clock is read
+    # with the writer lock, as it stands once the lock is held).
+    with seeded.connect() as conn:
+        recorded = dict(conn.execute(select(Notice.seq, NoticeVersion.recorded_at)
+                                     .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
+                                     .where(Notice.seq.in_([20, 21, 22]))).all())
+    assert recorded[20] < min(recorded[21], recorded[22]) and recorded[21] != recorded[22], recorded
     assert_intact(seeded, db_url)
