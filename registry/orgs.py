@@ -138,17 +138,26 @@ class OrgRow(NamedTuple):
     name: str
 
 
-def _spelling_statement():
+def _spelling_statement(spelt=None):
     orgs, aliases = Organization.__table__, OrgAlias.__table__
-    spelt = bindparam("spellings", expanding=True)
-    by_name = select(orgs.c.id, orgs.c.name, orgs.c.name.label("spelling"), literal(0).label("by_alias")) \
-        .where(orgs.c.name.in_(spelt))
+    by_name = select(orgs.c.id, orgs.c.name, orgs.c.name.label("spelling"), literal(0).label("by_alias"))
     by_alias = select(orgs.c.id, orgs.c.name, aliases.c.alias.label("spelling"), literal(1).label("by_alias")) \
-        .join(aliases, aliases.c.org_id == orgs.c.id).where(aliases.c.alias.in_(spelt))
+        .join(aliases, aliases.c.org_id == orgs.c.id)
+    if spelt is not None:
+        by_name, by_alias = by_name.where(orgs.c.name.in_(spelt)), by_alias.where(aliases.c.alias.in_(spelt))
     return union_all(by_name, by_alias)
 
 
-_BY_SPELLING = _spelling_statement()  # built once, so that it is compiled once
+# Built once, so that each is compiled once.
+_BY_SPELLING = _spelling_statement(bindparam("spellings", expanding=True))
+_LEXICON = _spelling_statement()
+
+
+def org_lexicon(session: Session) -> list:
+    """Every spelling of every organization, its name's and its aliases', with the organization:
+    rows of (id, name, spelling, by_alias).  The parser reads a notice with the spellings, and
+    ``choose_org_rows`` finds the notice's organizations among the rows, with no further query."""
+    return session.execute(_LEXICON).all()
 
 
 def find_org_row(session: Session, name: str) -> OrgRow | None:
@@ -163,9 +172,19 @@ def find_org_rows(session: Session, names: Iterable[str]) -> dict[str, OrgRow | 
     if not candidates:
         return {}
     rows = session.execute(_BY_SPELLING, {"spellings": sorted(set().union(*candidates.values()))}).all()
+    return choose_org_rows(candidates, rows)
+
+
+def choose_org_rows(names: Iterable[str] | dict[str, list[str]], rows) -> dict[str, OrgRow | None]:
+    """``find_org_rows`` among rows of (id, name, spelling, by_alias) already read: every row of
+    the names' spellings (as ``_BY_SPELLING`` reads them) or more (``org_lexicon``)."""
+    candidates = names if isinstance(names, dict) else {name: spellings(name) for name in names}
+    by_spelling: dict[str, list] = {}
+    for row in rows:
+        by_spelling.setdefault(row.spelling, []).append(row)
     found: dict[str, OrgRow | None] = {}
     for name, spelt in candidates.items():
-        mine = [row for row in rows if row.spelling in spelt]
+        mine = [row for spelling in spelt for row in by_spelling.get(spelling, ())]
         best = min(mine, key=lambda row: (spelt.index(row.spelling), row.by_alias), default=None)
         found[name] = None if best is None else OrgRow(best.id, best.name)
     return found

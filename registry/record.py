@@ -36,16 +36,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from sqlalchemy import Date, bindparam, func, insert, select, union_all
+from sqlalchemy import Date, bindparam, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits
 from .errors import NoticeError, NotFound, RegistryError
 from .models import (
-    Action, Holding, Notice, NoticeVersion, Organization, OrgAlias, Person, PersonEvent, PersonEventAction, Post,
+    Action, Holding, Notice, NoticeVersion, Organization, Person, PersonEvent, PersonEventAction, Post,
     RosterImport, RosterRow,
 )
-from .orgs import OrgRow, create_org, find_org_rows
+from .orgs import OrgRow, choose_org_rows, create_org, find_org_rows, org_lexicon
 from .parse import ParsedAction, ParsedNotice, parse_notice
 from .inputs import normalize_number
 from .text import check_size, content_hash, decode
@@ -87,19 +87,16 @@ class Outcome:
     plan: list[PlannedAction]
 
 
-def read_notice(data: bytes | str, session: Session | None = None) -> tuple[str, ParsedNotice]:
+def read_notice(data: bytes | str, session: Session | None = None, *, lexicon=None) -> tuple[str, ParsedNotice]:
+    """A notice's text and what the parser reads in it, knowing the registry's organizations by
+    every spelling (``session``'s, or a ``lexicon`` already read) if given either."""
     check_size(data)
     text = decode(data) if isinstance(data, bytes) else data
     limits.check_notice_length(text)
-    known = _known_org_names(session) if session is not None else ()
+    if lexicon is None and session is not None:
+        lexicon = org_lexicon(session)
+    known = [row.spelling for row in lexicon] if lexicon is not None else ()
     return text, parse_notice(text, known_orgs=known)
-
-
-def _known_org_names(session: Session) -> list[str]:
-    return list(session.scalars(_ORG_NAMES))
-
-
-_ORG_NAMES = union_all(select(Organization.name), select(OrgAlias.alias))
 
 
 def add_notice(
@@ -115,7 +112,8 @@ def add_notice(
     """Record one notice in the caller's transaction.  Raises NoticeError to refuse it.
     ``origin``: where its text came from (a file, a document in it, pages), kept on the version."""
     check_links(session, links)
-    text, parsed = read_notice(data, session)
+    lexicon = org_lexicon(session)
+    text, parsed = read_notice(data, lexicon=lexicon)
     if parsed.date > today():
         raise NoticeError(
             _("{number} is dated {date}, after today ({today}); a notice is recorded once it is issued").format(number=parsed.number, date=parsed.date.isoformat(), today=today().isoformat())
@@ -141,7 +139,7 @@ def add_notice(
             )
 
     now = clock(session, now)
-    plan = _resolve(session, parsed, links or {}, hints or {}, now)
+    plan = _resolve(session, parsed, links or {}, hints or {}, now, lexicon)
     # Core, a statement each: the notice, its version and its actions need no ORM objects here.
     earlier_versions = 0
     if notice is None:
@@ -203,8 +201,9 @@ class _Resolver:
     """Resolves the names of one notice against the registry and the notice's own earlier actions."""
 
     def __init__(self, session: Session, parsed: ParsedNotice, links: dict[str, int], hints: dict[tuple, int],
-                 now: datetime):
+                 now: datetime, lexicon=None):
         self.session = session
+        self.lexicon = lexicon  # every organization's spellings, as read_notice read them (orgs.org_lexicon)
         self.parsed = parsed
         self.links = links
         self.hints = hints
@@ -221,11 +220,17 @@ class _Resolver:
         return self._orgs[name]
 
     def find_orgs(self, names: Iterable[str]) -> None:
-        """Find the organizations of these names, in one query."""
-        self._orgs.update(find_org_rows(self.session, sorted(set(names) - set(self._orgs))))
+        """Find the organizations of these names: among the lexicon's rows, or in one query."""
+        names = sorted(set(names) - set(self._orgs))
+        if self.lexicon is not None:
+            self._orgs.update(choose_org_rows(names, self.lexicon))
+        else:
+            self._orgs.update(find_org_rows(self.session, names))
 
     def forget_orgs(self) -> None:
+        """After an organization is created: the lexicon no longer lists every one."""
         self._orgs.clear()
+        self.lexicon = None
 
     def read_names(self) -> None:
         """Read, in two queries, what resolving the notice's names reads: the current holdings
@@ -462,9 +467,9 @@ class _Held:
         return cls(row.person_id, row.since, row.inferred, row.title, start, end)
 
 
-def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime) -> list[PlannedAction]:
+def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime, lexicon=None) -> list[PlannedAction]:
     # Organizations first, so that a new one is created once and later clauses find it.
-    resolver = _Resolver(session, parsed, links, hints, now)
+    resolver = _Resolver(session, parsed, links, hints, now, lexicon)
     created: set[str] = set()
     resolver.find_orgs(a.org for a in parsed.actions)
     for action in parsed.actions:
