@@ -18,6 +18,7 @@ rows stay, changed ones are closed (known_until) and new ones opened
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from datetime import date, datetime, timedelta
@@ -424,17 +425,20 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended=None) -> None:
+def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended=None,
+             appended_actions: list[AppendedAction] | None = None) -> None:
     """Re-derive the holdings of these organizations as the registry shows them at ``now``.
 
     ``appended``: the notice version just recorded (its ``id`` and ``date``: a ``NoticeVersion``
-    or ``record.Appended``), if that is what changed.  An organization
+    or ``record.Appended``), if that is what changed; ``appended_actions``: its actions as the
+    writer that inserted them hands them over (else they are read).  An organization
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
     acts: dict[int, list] = {}
     if appended is not None:
-        for action in session.execute(_APPENDED, {"version_id": appended.id}):
+        given = appended_actions
+        for action in given if given is not None else session.execute(_APPENDED, {"version_id": appended.id}):
             acts.setdefault(action.org_id, []).append(action)
     orgs = sorted(set(org_ids))
     ends = _at_the_end(session, [org_id for org_id in orgs if org_id in acts], appended, now) if acts else set()
@@ -472,6 +476,8 @@ _APPENDED = (
     .where(Action.version_id == bindparam("version_id"))
     .order_by(Action.seq)
 )
+# One of them, as the writer that has just inserted it knows it (the same fields, the same values).
+AppendedAction = namedtuple("AppendedAction", _APPENDED.selected_columns.keys())
 # Whether anything at all is recorded on or after the version's date (a NULL row; the versions
 # are found by ix_notice_versions_date), and the organizations with a roster dated from it on.
 # Recorded in date order, the newest notice finds neither, for all its organizations at once.

@@ -170,8 +170,11 @@ def add_notice(
         for seq, step in enumerate(plan, start=1)
     ]
     limits.check_rows(Action.__table__, actions)
-    session.execute(insert(Action.__table__), actions)
-    derive.rederive(session, {s.org_id for s in plan}, now, appended=version)
+    ids = session.execute(_NEW_ACTIONS, actions).scalars().all()
+    appended = [derive.AppendedAction(**{**{key: action.get(key) for key in derive.AppendedAction._fields},
+                                         "id": action_id, "date": parsed.date, "number": parsed.number})
+                for action_id, action in zip(ids, actions, strict=True)]
+    derive.rederive(session, {s.org_id for s in plan}, now, appended=version, appended_actions=appended)
     return Outcome("recorded", parsed, plan)
 
 
@@ -185,6 +188,8 @@ class Appended(NamedTuple):
 _NOTICE_BY_NUMBER = select(Notice).where(Notice.number == bindparam("number"))
 _NEW_NOTICE = insert(Notice.__table__).returning(Notice.__table__.c.id)
 _NEW_VERSION = insert(NoticeVersion.__table__).returning(NoticeVersion.__table__.c.id)
+# In one statement, the ids in the order of the rows (derivation takes the actions from here).
+_NEW_ACTIONS = insert(Action.__table__).returning(Action.__table__.c.id, sort_by_parameter_order=True)
 
 
 def _active_version(session: Session, notice: Notice) -> NoticeVersion | None:

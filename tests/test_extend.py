@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import make_notice
+from conftest import NOTICES, make_notice
 from registry import db as dbmod
 from registry import derive, record
 from registry.models import Holding, Organization, Person, Post
@@ -176,3 +176,26 @@ def test_a_lazy_load_in_a_write_transaction_fails_the_test(engine):
     with pytest.raises(LazyLoadWhileWriting):
         with dbmod.writing(engine) as session:
             session.scalar(select(Notice)).versions
+
+
+def test_the_actions_a_notice_hands_to_derivation_are_the_ones_recorded(engine, monkeypatch):
+    """add_notice hands derivation the actions it has just inserted rather than reading them
+    back: each field must be what the database holds (the same values, of the same types), for
+    every form of clause, the seed's notices and those above."""
+    compared = []
+    rederive = derive.rederive
+
+    def comparing(session, org_ids, now, *, appended=None, appended_actions=None):
+        read = [tuple(row) for row in session.execute(derive._APPENDED, {"version_id": appended.id})]
+        handed = [tuple(action) for action in appended_actions]
+        assert [[(v, type(v)) for v in row] for row in handed] == [[(v, type(v)) for v in row] for row in read]
+        compared.append(len(read))
+        return rederive(session, org_ids, now, appended=appended, appended_actions=appended_actions)
+
+    monkeypatch.setattr(derive, "rederive", comparing)
+    for _, path in sorted(NOTICES.items()):
+        with dbmod.writing(engine) as session:
+            record.add_notice(session, path.read_bytes())
+    for seq, day, clauses in IN_DATE_ORDER:
+        _add(engine, 100 + seq, day, clauses)
+    assert len(compared) == len(NOTICES) + len(IN_DATE_ORDER) and sum(compared) > 40
