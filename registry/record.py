@@ -219,6 +219,7 @@ class _Resolver:
         self._held: dict[tuple[str, int], list[_Held]] = {}
         self._orgs: dict[str, OrgRow | None] = {}
         self._people: dict[str, list[int]] = {}  # name -> people of that name
+        self._new: list[dict] = []  # the people the notice creates, not yet inserted
 
     def find_org(self, name: str) -> OrgRow | None:
         """The organization a name of the notice denotes, as ``find_orgs`` found it."""
@@ -253,11 +254,40 @@ class _Resolver:
             self._people[name].append(person_id)
 
     def _new_person(self, name: str, gender: str | None) -> int:
-        row = {"name": name, "gender": gender, "created_at": self.now}
-        limits.check_rows(Person.__table__, [row])
-        person_id = self.session.execute(_NEW_PERSON, row).scalar_one()
-        self._people[name].append(person_id)
-        return person_id
+        """A person the notice creates, by a stand-in id (-1, -2 … in the order they are
+        created) until ``insert_new_people`` inserts them all at once."""
+        self._new.append({"name": name, "gender": gender, "created_at": self.now})
+        stand_in = -len(self._new)
+        self._people[name].append(stand_in)
+        return stand_in
+
+    def insert_new_people(self, plan: list[PlannedAction]) -> None:
+        """Insert the notice's new people, in one statement and in the order they were created
+        (so their ids are too), and give the plan their ids instead of the stand-ins."""
+        if not self._new:
+            return
+        limits.check_rows(Person.__table__, self._new)
+        ids = self.session.execute(_NEW_PEOPLE, self._new).scalars().all()
+        real = dict(zip(range(-1, -len(self._new) - 1, -1), ids, strict=True))
+        for step in plan:
+            step.person_id = real.get(step.person_id, step.person_id)
+            if step.ranked_after_person_id is not None:
+                step.ranked_after_person_id = real.get(step.ranked_after_person_id, step.ranked_after_person_id)
+            step.namesakes = sorted(real.get(pid, pid) for pid in step.namesakes)
+        self._new = []
+
+    def read_posts(self, plan: list[PlannedAction]) -> None:
+        """What each existing person of the plan holds on the notice's date, in one query."""
+        people = sorted({step.person_id for step in plan if not step.person_new})
+        held: dict[int, list] = {person_id: [] for person_id in people}
+        if people:
+            for row in self.session.execute(_POSTS_HELD, {"people": people, "on": self.on}):
+                held[row.person_id].append(row)
+        for step in plan:
+            if not step.person_new:
+                rows = held[step.person_id]
+                step.existing_posts = [f"{row.org}{row.title}" for row in rows if row.until is None]
+                step.former_posts = [f"{row.org}{row.title}" for row in rows if row.until is not None]
 
     def _namesakes(self, name: str) -> list[int]:
         """Every person of that name, the notice's new ones included, by id."""
@@ -348,8 +378,6 @@ class _Resolver:
             step.ranked_after_person_id, step.ranked_after_new = self._resolve_reference(action, org, step)
         if action.kind == "appoint":
             self.appointed.append((action.name, step.org_name, step.person_id))
-        if not step.person_new:
-            step.existing_posts, step.former_posts = self._posts_of(step.person_id)
         step.namesakes = [pid for pid in self._namesakes(action.name) if pid != step.person_id]
         return step
 
@@ -381,12 +409,6 @@ class _Resolver:
         """People of that name known to hold a post in ``org`` on this notice's date."""
         return sorted({h.person_id for h in self._known_holders(name, org, None)})
 
-    def _posts_of(self, person_id: int) -> tuple[list[str], list[str]]:
-        """The posts the person holds on the notice's date: those still held, and those ended since."""
-        rows = self.session.execute(_POSTS_HELD, {"person_id": person_id, "on": self.on}).all()
-        return ([f"{org}{title}" for org, title, until in rows if until is None],
-                [f"{org}{title}" for org, title, until in rows if until is not None])
-
 
 def _ambiguous(name: str, clause: str, people: list[int]) -> str:
     return (
@@ -407,12 +429,15 @@ def check_links(session: Session, links: dict[str, int] | None) -> None:
             raise NoticeError(_("person {person_id} is {name}, not {name2}").format(person_id=person_id, name=person.name, name2=name))
 
 
-_NEW_PERSON = insert(Person.__table__).returning(Person.__table__.c.id)
+_NEW_PEOPLE = insert(Person.__table__).returning(Person.__table__.c.id, sort_by_parameter_order=True)
+# The posts some people hold on a date: those still held, and those ended since.
 _POSTS_HELD = (
-    select(Organization.name, Post.title, Holding.until)
+    select(Holding.person_id, Organization.name.label("org"), Post.title, Holding.until)
     .select_from(Holding).join(Post, Holding.post_id == Post.id)
     .join(Organization, Post.org_id == Organization.id)
-    .where(Holding.person_id == bindparam("person_id"), current(), held_on(bindparam("on", type_=Date)))
+    .where(Holding.person_id.in_(bindparam("people", expanding=True)), current(),
+           held_on(bindparam("on", type_=Date)))
+    .order_by(Holding.person_id, Holding.id)
 )
 
 # Sorts after every document number: a starting roster states the posts held at the end of its day.
@@ -488,6 +513,8 @@ def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime
         step = resolver.resolve(index, action, plan)
         step.org_new = step.org_name in created
         plan.append(step)
+    resolver.insert_new_people(plan)
+    resolver.read_posts(plan)
     return plan
 
 

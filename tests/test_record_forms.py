@@ -12,9 +12,12 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from conftest import dump, file_bytes, make_notice
+from registry import db as dbmod
 from registry import record
+from registry.models import Action, Person
 from registry.text import MAX_NOTICE_BYTES
 from test_parse_clauses import PARTY, ascii_copy
 
@@ -153,6 +156,26 @@ def test_two_of_that_name_in_the_organization_is_ambiguous(seeded, db_url, cli_r
     assert message == (
         f"李宁博 in the clause '李宁博兼任市水利局党组成员' could be any of people {people[0]}, {people[1]}; "
         "choose one with --person 李宁博=ID")
+
+
+def test_the_people_a_notice_creates_are_numbered_in_clause_order(engine):
+    """New people are inserted together once the notice is resolved: each clause, 列X之后 and
+    namesake list must still name them by the ids they get, in the order they were created."""
+    clauses = ["格桑任市水利局副局长", "达瓦任市水利局副局长（列格桑之后）", "格桑任市商务局局长",
+               "次仁任市水利局副局长（列次旦之后）"]
+    with dbmod.writing(engine) as session:
+        plan = record.add_notice(session, make_notice("林政发〔2023〕20号", "2023年3月1日", clauses)).plan
+    gesang, dawa, gesang2, ciren = (step.person_id for step in plan)
+    cidan = plan[3].ranked_after_person_id
+    assert [step.person_new for step in plan] == [True] * 4 and plan[3].ranked_after_new
+    assert gesang < dawa < gesang2 < ciren < cidan
+    assert [(step.ranked_after_person_id, step.namesakes) for step in plan] == [
+        (None, []), (gesang, []), (None, [gesang]), (cidan, [])]
+    with dbmod.reading(engine) as session:
+        people = dict(session.execute(select(Person.id, Person.name)).all())
+        actions = session.execute(select(Action.person_id, Action.ranked_after_person_id).order_by(Action.seq)).all()
+    assert [people[p] for p in (gesang, dawa, gesang2, ciren, cidan)] == ["格桑", "达瓦", "格桑", "次仁", "次旦"]
+    assert [tuple(a) for a in actions] == [(gesang, None), (dawa, gesang), (gesang2, None), (ciren, cidan)]
 
 
 # -- 7. dates: after today, several heads --------------------------------------------------------
