@@ -253,14 +253,24 @@ def _sequence_positions(session: Session) -> list[tuple[str, int, bool]]:
     if session.get_bind().dialect.name != "postgresql":
         return []
     connection = session.connection()
-    # last_value is NULL until a sequence is first used: it then restarts at its start value.
-    rows = connection.execute(text(
-        "SELECT sequencename, coalesce(last_value, start_value), last_value IS NOT NULL "
-        "FROM pg_sequences WHERE schemaname = current_schema()"
-    )).all()
+    rows = connection.execute(_SEQUENCES, {f"s{i}": name for i, name in enumerate(_SEQUENCE_NAMES)}).all()
     if rows:
         connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
     return [tuple(row) for row in rows]
+
+
+# The sequence of each table's id, by name (PostgreSQL names a serial column's sequence so), each
+# looked up by its name in the registry's schema (``pg_sequences`` would scan the whole catalog;
+# a name not there finds nothing).  last_value is NULL until a sequence is first used: it then
+# restarts at its start value.
+_SEQUENCE_NAMES = [f"{table.name}_id_seq" for table in Base.metadata.sorted_tables
+                   if table.autoincrement_column is not None]
+_SEQUENCES = text(
+    "SELECT c.relname, coalesce(pg_sequence_last_value(s.seqrelid), s.seqstart), "
+    "pg_sequence_last_value(s.seqrelid) IS NOT NULL "
+    "FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+    f"WHERE s.seqrelid IN ({', '.join(f'to_regclass(:s{i})' for i in range(len(_SEQUENCE_NAMES)))})"
+)
 
 
 def _restore_sequences(session: Session, positions: list[tuple[str, int, bool]]) -> None:
