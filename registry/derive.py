@@ -426,12 +426,13 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
 
 
 def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended=None,
-             appended_actions: list[AppendedAction] | None = None) -> None:
+             appended_actions: list[AppendedAction] | None = None, eventless: Iterable[int] = ()) -> None:
     """Re-derive the holdings of these organizations as the registry shows them at ``now``.
 
     ``appended``: the notice version just recorded (its ``id`` and ``date``: a ``NoticeVersion``
     or ``record.Appended``), if that is what changed; ``appended_actions``: its actions as the
-    writer that inserted them hands them over (else they are read).  An organization
+    writer that inserted them hands them over (else they are read); ``eventless``: people the
+    caller has read to be named by no merge or split.  An organization
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
@@ -447,7 +448,10 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
     # the events bearing on those records are read, however many the registry holds.
     named = {a.person_id for org_id in ends for a in acts[org_id]} | \
         {a.ranked_after_person_id for org_id in ends for a in acts[org_id]} - {None}
-    people = person_map(session, now, named if ends == set(orgs) else None)
+    if ends == set(orgs) and named <= set(eventless):
+        people = PersonMap([], now)  # each of them is the record it is, and no split moves a new action
+    else:
+        people = person_map(session, now, named if ends == set(orgs) else None)
     reads = _ExtensionReads(session, {org_id: acts[org_id] for org_id in ends}, people) if ends else None
     # The organizations derive apart and are written together, a few thousand rows at a time:
     # a notice's few at once, a rebuild's million not all in memory.

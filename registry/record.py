@@ -36,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from sqlalchemy import Date, bindparam, func, insert, select
+from sqlalchemy import Date, bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits
@@ -139,7 +139,7 @@ def add_notice(
             )
 
     now = clock(session, now)
-    plan = _resolve(session, parsed, links or {}, hints or {}, now, lexicon)
+    plan, eventless = _resolve(session, parsed, links or {}, hints or {}, now, lexicon)
     # Core, a statement each: the notice, its version and its actions need no ORM objects here.
     earlier_versions = 0
     if notice is None:
@@ -174,7 +174,8 @@ def add_notice(
     appended = [derive.AppendedAction(**{**{key: action.get(key) for key in derive.AppendedAction._fields},
                                          "id": action_id, "date": parsed.date, "number": parsed.number})
                 for action_id, action in zip(ids, actions, strict=True)]
-    derive.rederive(session, {s.org_id for s in plan}, now, appended=version, appended_actions=appended)
+    derive.rederive(session, {s.org_id for s in plan}, now, appended=version, appended_actions=appended,
+                    eventless=eventless)
     return Outcome("recorded", parsed, plan)
 
 
@@ -220,6 +221,9 @@ class _Resolver:
         self._orgs: dict[str, OrgRow | None] = {}
         self._people: dict[str, list[int]] = {}  # name -> people of that name
         self._new: list[dict] = []  # the people the notice creates, not yet inserted
+        # The people of the notice's names that no merge or split has ever named, new ones too:
+        # derivation need not look up what became of them.
+        self.eventless: set[int] = set()
 
     def find_org(self, name: str) -> OrgRow | None:
         """The organization a name of the notice denotes, as ``find_orgs`` found it."""
@@ -250,8 +254,10 @@ class _Resolver:
         for row in self.session.execute(_HELD, {"names": names, "orgs": sorted(orgs)}):
             self._held[(row.name, row.org_id)].append(_Held.of(row))
         self._people = {name: [] for name in names}
-        for person_id, name in self.session.execute(_PEOPLE_OF_NAMES, {"names": names}):
+        for person_id, name, joined in self.session.execute(_PEOPLE_OF_NAMES, {"names": names}):
             self._people[name].append(person_id)
+            if not joined:
+                self.eventless.add(person_id)
 
     def _new_person(self, name: str, gender: str | None) -> int:
         """A person the notice creates, by a stand-in id (-1, -2 … in the order they are
@@ -269,6 +275,7 @@ class _Resolver:
         limits.check_rows(Person.__table__, self._new)
         ids = self.session.execute(_NEW_PEOPLE, self._new).scalars().all()
         real = dict(zip(range(-1, -len(self._new) - 1, -1), ids, strict=True))
+        self.eventless |= set(ids)
         for step in plan:
             step.person_id = real.get(step.person_id, step.person_id)
             if step.ranked_after_person_id is not None:
@@ -471,7 +478,11 @@ _HELD = (
     .where(Person.name.in_(bindparam("names", expanding=True)), Holding.org_id.in_(bindparam("orgs", expanding=True)),
            current())
 )
-_PEOPLE_OF_NAMES = select(Person.id, Person.name).where(Person.name.in_(bindparam("names", expanding=True)))
+# The people of some names, each with whether any merge or split names them.
+_PEOPLE_OF_NAMES = select(
+    Person.id, Person.name,
+    or_(exists().where(PersonEvent.person_id == Person.id), exists().where(PersonEvent.other_person_id == Person.id)),
+).where(Person.name.in_(bindparam("names", expanding=True)))
 
 
 @dataclass
@@ -497,7 +508,9 @@ class _Held:
         return cls(row.person_id, row.since, row.inferred, row.title, start, end)
 
 
-def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime, lexicon=None) -> list[PlannedAction]:
+def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime,
+             lexicon=None) -> tuple[list[PlannedAction], set[int]]:
+    """The notice's plan, and the people of its names that no identity event names."""
     # Organizations first, so that a new one is created once and later clauses find it.
     resolver = _Resolver(session, parsed, links, hints, now, lexicon)
     created: set[str] = set()
@@ -515,7 +528,7 @@ def _resolve(session: Session, parsed: ParsedNotice, links, hints, now: datetime
         plan.append(step)
     resolver.insert_new_people(plan)
     resolver.read_posts(plan)
-    return plan
+    return plan, resolver.eventless
 
 
 class Retraction(NamedTuple):

@@ -185,12 +185,12 @@ def test_the_actions_a_notice_hands_to_derivation_are_the_ones_recorded(engine, 
     compared = []
     rederive = derive.rederive
 
-    def comparing(session, org_ids, now, *, appended=None, appended_actions=None):
+    def comparing(session, org_ids, now, *, appended=None, appended_actions=None, **others):
         read = [tuple(row) for row in session.execute(derive._APPENDED, {"version_id": appended.id})]
         handed = [tuple(action) for action in appended_actions]
         assert [[(v, type(v)) for v in row] for row in handed] == [[(v, type(v)) for v in row] for row in read]
         compared.append(len(read))
-        return rederive(session, org_ids, now, appended=appended, appended_actions=appended_actions)
+        return rederive(session, org_ids, now, appended=appended, appended_actions=appended_actions, **others)
 
     monkeypatch.setattr(derive, "rederive", comparing)
     for _, path in sorted(NOTICES.items()):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from conftest import dump, make_notice
 from registry import db as dbmod
 from registry import derive
-from registry.models import Action, Holding, Organization, Person, PersonEvent
+from registry.models import Action, Holding, Organization, Person, PersonEvent, Post
 
 
 def as_json(result):
@@ -402,6 +402,21 @@ def test_person_link_at_entry_joins_an_existing_person(seeded, cli_run, add):
     assert people[rural]["notices"] == ["林政发〔2023〕3号", "林政发〔2023〕31号"]
     assert [h["short"] for h in people[rural]["holdings"]] == [
         "市乡村振兴局副局长 (未记载)–2023-02-06", "市水利局副局长 2023-06-01–"]
+
+
+def test_a_notice_naming_an_absorbed_record_gives_its_holding_to_the_kept_one(merged, cli_run, add):
+    """A later notice may still name the absorbed record (here by --person): its holding is the
+    kept person's, as a rebuild derives it."""
+    engine, kept, absorbed = merged
+    add("林政发〔2023〕31号", "2023年6月1日", "尼玛任市水利局副局长（列李宁博之后）", links=[("尼玛", absorbed)])
+    with dbmod.reading(engine) as session:
+        holders = session.scalars(select(Holding.person_id).join(Post, Holding.post_id == Post.id)
+                                  .where(Post.title == "副局长", Holding.since == date(2023, 6, 1),
+                                         Holding.known_until.is_(None))).all()
+    assert holders == [kept]
+    history = as_json(cli_run("history", "尼玛", "--format", "json"))["people"]
+    assert [(p["person_id"], [h["organization"] for h in p["holdings"]]) for p in history] == [
+        (kept, ["市乡村振兴局", "市卫生健康委员会", "市水利局"])]
 
 
 def test_rebuild_reapplies_merges_splits_and_undos(merged, cli_run):
