@@ -36,7 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from sqlalchemy import Date, bindparam, exists, func, insert, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits
@@ -243,21 +243,22 @@ class _Resolver:
         self.lexicon = None
 
     def read_names(self) -> None:
-        """Read, in two queries, what resolving the notice's names reads: the current holdings
-        of each name in the organizations the notice names (once the organizations exist), and
-        the people of each name.  Resolution reads nothing else of them: derivation runs only
+        """Read, in one query, what resolving the notice's names reads: the people of each name,
+        and their current holdings in the organizations the notice names (once the
+        organizations exist).  Resolution reads nothing else of them: derivation runs only
         after every name of the notice is resolved, so the rows stay what they were."""
         names = sorted({a.name for a in self.parsed.actions} | {a.ranked_after for a in self.parsed.actions} - {None})
         orgs = {org.id for org in self._orgs.values() if org is not None}
         for key in {(name, org_id) for name in names for org_id in orgs}:
             self._held[key] = []
-        for row in self.session.execute(_HELD, {"names": names, "orgs": sorted(orgs)}):
-            self._held[(row.name, row.org_id)].append(_Held.of(row))
-        self._people = {name: [] for name in names}
-        for person_id, name, joined in self.session.execute(_PEOPLE_OF_NAMES, {"names": names}):
-            self._people[name].append(person_id)
-            if not joined:
-                self.eventless.add(person_id)
+        people: dict[str, dict[int, None]] = {name: {} for name in names}  # in the order read, once each
+        for row in self.session.execute(_NAMES, {"names": names, "orgs": sorted(orgs)}):
+            people[row.name][row.person] = None
+            if not row.joined:
+                self.eventless.add(row.person)
+            if row.person_id is not None:
+                self._held[(row.name, row.org_id)].append(_Held.of(row))
+        self._people = {name: list(ids) for name, ids in people.items()}
 
     def _new_person(self, name: str, gender: str | None) -> int:
         """A person the notice creates, by a stand-in id (-1, -2 … in the order they are
@@ -452,21 +453,25 @@ _AFTER_THE_DAYS_NOTICES = "\U0010ffff"
 
 _start, _start_version, _start_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
 _end, _end_version, _end_notice = aliased(Action), aliased(NoticeVersion), aliased(Notice)
-# The current holdings of people of some names in some organizations, each row with its name and
-# organization, and where the evidence for each begins and ends in canonical order: plain
-# columns, one query.
-_HELD = (
+# The people of some names, each with whether any merge or split names them, and their current
+# holdings in some organizations (none: one row of NULLs), each holding with where the evidence
+# for it begins and ends in canonical order: plain columns, one query.
+_NAMES = (
     select(
-        Holding.person_id, Holding.since, Holding.inferred, Post.title,
+        Person.id.label("person"), Person.name,
+        or_(exists().where(PersonEvent.person_id == Person.id),
+            exists().where(PersonEvent.other_person_id == Person.id)).label("joined"),
+        Holding.org_id, Holding.person_id, Holding.since, Holding.inferred, Post.title,
         _start_version.date.label("start_date"), _start_notice.series.label("start_series"),
         _start_notice.year.label("start_year"), _start_notice.seq.label("start_seq"),
         RosterImport.as_of.label("roster_as_of"), RosterImport.id.label("roster_id"),
         _end.id.label("end_id"), _end_version.date.label("end_date"), _end_notice.series.label("end_series"),
-        _end_notice.year.label("end_year"), _end_notice.seq.label("end_seq"), Person.name, Holding.org_id,
+        _end_notice.year.label("end_year"), _end_notice.seq.label("end_seq"),
     )
-    .select_from(Holding)
-    .join(Person, Holding.person_id == Person.id)
-    .join(Post, Holding.post_id == Post.id)
+    .select_from(Person)
+    .outerjoin(Holding, and_(Holding.person_id == Person.id,
+                             Holding.org_id.in_(bindparam("orgs", expanding=True)), current()))
+    .outerjoin(Post, Holding.post_id == Post.id)
     .outerjoin(_start, Holding.start_action_id == _start.id)
     .outerjoin(_start_version, _start.version_id == _start_version.id)
     .outerjoin(_start_notice, _start_version.notice_id == _start_notice.id)
@@ -475,14 +480,8 @@ _HELD = (
     .outerjoin(_end, Holding.end_action_id == _end.id)
     .outerjoin(_end_version, _end.version_id == _end_version.id)
     .outerjoin(_end_notice, _end_version.notice_id == _end_notice.id)
-    .where(Person.name.in_(bindparam("names", expanding=True)), Holding.org_id.in_(bindparam("orgs", expanding=True)),
-           current())
+    .where(Person.name.in_(bindparam("names", expanding=True)))
 )
-# The people of some names, each with whether any merge or split names them.
-_PEOPLE_OF_NAMES = select(
-    Person.id, Person.name,
-    or_(exists().where(PersonEvent.person_id == Person.id), exists().where(PersonEvent.other_person_id == Person.id)),
-).where(Person.name.in_(bindparam("names", expanding=True)))
 
 
 @dataclass
