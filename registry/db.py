@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
@@ -209,14 +209,16 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
+def writing(bind: Engine | Connection) -> Iterator[Session]:
     """One write transaction holding the registry-wide writer lock; commits on success.
 
     The lock is taken before anything is read, so that name resolution and
     derivation see a registry no other writer is changing.  Waiting for it is
     bounded by the busy or lock timeout; there is no retry on top of that.
+    ``bind``: the engine, or a connection outside any transaction (a batch keeps one for all
+    its notices), which the transaction begins and ends on.
     """
-    session = Session(engine.execution_options(registry_write=True))
+    session = Session(bind.execution_options(registry_write=True))
     positions: list = []
     try:
         session.begin()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -169,15 +169,16 @@ def _busy(error: DBAPIError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run: bool = False) -> Outcome:
+def _transaction(bind: Engine | Connection, work: Callable[[Session], Outcome], *, dry_run: bool = False) -> Outcome:
     """Run ``work`` in one write transaction: committed, or rolled back for a preview or a refusal.
 
-    Waiting for another writer is bounded inside ``writing`` (busy or lock
-    timeout); a writer that still cannot go is refused here, with no retry on top.
+    ``bind``: the engine, or the connection a batch keeps for its notices.  Waiting for another
+    writer is bounded inside ``writing`` (busy or lock timeout); a writer that still cannot go
+    is refused here, with no retry on top.
     """
     for attempt in range(ATTEMPTS):
         try:
-            with writing(engine) as session:
+            with writing(bind) as session:
                 outcome = work(session)
                 if dry_run:
                     raise _Rollback(outcome)
@@ -190,8 +191,13 @@ def _transaction(engine: Engine, work: Callable[[Session], Outcome], *, dry_run:
             # bypassed): look again; the second look says "already recorded" or refuses.
             if attempt == ATTEMPTS - 1:
                 raise
-        except OperationalError as error:
-            if not _busy(error):
+        except DBAPIError as error:
+            if error.connection_invalidated and attempt < ATTEMPTS - 1:
+                # The connection was lost (the server restarted, say): the work is done again on
+                # a new one.  Had the lost transaction committed after all, the second look finds
+                # the notice recorded.
+                continue
+            if not isinstance(error, OperationalError) or not _busy(error):
                 raise
             raise RegistryError(_("the registry is busy with another writer; nothing was recorded, try again")) from None
     raise AssertionError("unreachable")
@@ -211,9 +217,11 @@ def origin_json(origin: Origin | None) -> dict | None:
     return {"file": origin.file, "document": origin.document, "pages": list(origin.pages) if origin.pages else None}
 
 
-def record(engine: Engine, source: Source, *, dry_run: bool = False, links=None, recorded_by: str = "") -> Outcome:
-    """Record (or, with dry_run, preview) one notice in its own transaction."""
-    return _transaction(engine, lambda session: _add(session, source, recorded_by=recorded_by, links=links),
+def record(bind: Engine | Connection, source: Source, *, dry_run: bool = False, links=None,
+           recorded_by: str = "") -> Outcome:
+    """Record (or, with dry_run, preview) one notice in its own transaction (on ``bind``, the
+    engine or a connection kept for a batch)."""
+    return _transaction(bind, lambda session: _add(session, source, recorded_by=recorded_by, links=links),
                         dry_run=dry_run)
 
 
@@ -326,13 +334,16 @@ def record_batch(engine: Engine, sources: list[Source], *, dry_run: bool = False
         except _Rollback:
             pass
     else:
-        def take(source: Source) -> Outcome:
-            outcome = record(engine, source, links=links, recorded_by=recorded_by)
-            if len(summary.recorded) + 1 in _GROWN:
-                _refresh_statistics(engine)
-            return outcome
+        # One connection for every notice (each still in a transaction of its own), not one
+        # taken from the pool, checked and given back for each.
+        with engine.connect() as connection:
+            def take(source: Source) -> Outcome:
+                outcome = record(connection, source, links=links, recorded_by=recorded_by)
+                if len(summary.recorded) + 1 in _GROWN:
+                    _refresh_statistics(engine)
+                return outcome
 
-        run(take)
+            run(take)
         if summary.recorded:
             _refresh_statistics(engine)
     return summary

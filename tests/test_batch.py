@@ -254,3 +254,57 @@ def test_a_batch_reads_each_notice_with_the_organizations_recorded_before_it(see
             for p in history["people"]] == [
         ("扎西", [("巴宜区人民政府", "副区长", "2023-03-01", "2023-03-02")]),
     ]
+
+
+@pytest.mark.parametrize("lost", ["between notices", "at a commit"])
+def test_a_batch_that_loses_its_connection_goes_on_with_a_new_one(engine, lost):
+    """The batch keeps one connection for its notices.  Lost (the server restarted, say) between
+    two notices or as one commits, the notice is taken again on a new connection, and the batch
+    records every notice once, in order, as a batch on one connection does."""
+    from sqlalchemy import event, func, select
+
+    from registry import db as dbmod
+    from registry.intake import Source, record_batch
+    from registry.models import Notice
+
+    sources = [Source(f"n{n}", make_notice(n, f"2023年3月{n}日", [f"{name}任市水利局副局长"]).encode())
+               for n, name in ((1, "格桑"), (2, "扎西"), (3, "达瓦"))]
+    kept = []
+
+    def keep(connection):
+        kept.append(connection)
+
+    event.listen(engine, "engine_connect", keep)
+    cut = []
+
+    def cut_after_the_first(source):
+        if source.label == "n1" and lost == "between notices":
+            cut.append(kept[-1].connection.dbapi_connection)
+            cut[-1].close()  # under SQLAlchemy's feet, as a restarted server would
+
+    if lost == "at a commit":
+        commit = engine.dialect.do_commit
+
+        def failing_commit(connection):
+            commit(connection)
+            if not cut:  # the first commit goes through, and then the connection is lost
+                raw = getattr(connection, "dbapi_connection", connection)
+                cut.append(raw)
+                raw.close()
+                raw.commit()  # raises the driver's "closed" error
+
+        engine.dialect.do_commit = failing_commit
+    try:
+        summary = record_batch(engine, sources, progress=cut_after_the_first)
+    finally:
+        event.remove(engine, "engine_connect", keep)
+        if lost == "at a commit":
+            del engine.dialect.do_commit
+    assert cut, "the connection was never lost: a vacuous test"
+    assert [(s.label, s.error) for s in summary.ordered] == [("n1", None), ("n2", None), ("n3", None)]
+    # The notice whose commit went through is found recorded on the second look.
+    expected_already = ["n1"] if lost == "at a commit" else []
+    assert [s.label for s in summary.already] == expected_already
+    with dbmod.reading(engine) as session:
+        assert session.scalars(select(Notice.seq).order_by(Notice.seq)).all() == [1, 2, 3]
+        assert session.scalar(select(func.count()).select_from(Notice)) == 3
