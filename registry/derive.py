@@ -402,12 +402,13 @@ class _Changes:
         # Set-based: one statement for the rows that go, one for those that close, one insert
         # for the new ones, in that order.  Posts belong to one organization, so closing every
         # organization's rows before opening any keeps each post's rows apart as well.
+        connection = session.connection()
         for chunk in _chunks(self.dropped):
-            session.execute(_DROP, {"ids": chunk})
+            connection.execute(_DROP, {"ids": chunk})
         for chunk in _chunks(self.closed):
-            session.execute(_CLOSE, {"ids": chunk, "now": now})
+            connection.execute(_CLOSE, {"ids": chunk, "now": now})
         if self.opened:
-            session.execute(_OPEN, self.opened)
+            connection.execute(_OPEN, self.opened)
         self.dropped, self.closed, self.opened = [], [], []
 
     def __len__(self) -> int:
@@ -436,6 +437,7 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
+    session.flush()  # what the caller changed through the ORM, for the statements run on the connection
     acts: dict[int, list] = {}
     if appended is not None:
         given = appended_actions
@@ -525,10 +527,11 @@ def _at_the_end(session: Session, org_ids: list[int], version, at: datetime) -> 
     """The organizations whose every other action and roster shown at ``at`` is dated before
     the version: a replay of one of them would take the version's actions last."""
     params = {"version_id": version.id, "at": at, "on": version.date}
-    later = set(session.scalars(_LATER, {**params, "orgs": org_ids}))
+    connection = session.connection()
+    later = set(connection.scalars(_LATER, {**params, "orgs": org_ids}))
     ends = [org_id for org_id in org_ids if org_id not in later]
     if None in later:  # something is dated from the version on: which organizations it acts in
-        ends = [org_id for org_id in ends if session.execute(_NOT_BEFORE, {**params, "org_id": org_id}).first() is None]
+        ends = [org_id for org_id in ends if connection.execute(_NOT_BEFORE, {**params, "org_id": org_id}).first() is None]
     return set(ends)
 
 
@@ -542,12 +545,13 @@ class _ExtensionReads:
         titles = {org_id: {a.title for a in actions} for org_id, actions in acts.items()}
         orgs = sorted(acts)
         self.ranked: dict[int, list] = {org_id: [] for org_id in orgs}
-        for org_id, title, post_id, count in session.execute(
+        connection = session.connection()
+        for org_id, title, post_id, count in connection.execute(
                 _RANKED, {"orgs": orgs, "titles": sorted(set().union(*titles.values()))}):
             if title in titles[org_id]:
                 self.ranked[org_id].append((title, post_id, count))
         self.rows: dict[int, list] = {org_id: [] for org_id in orgs}
-        for row in session.execute(_OF_PEOPLE, {"orgs": orgs, "people": sorted(set().union(*named.values()))}):
+        for row in connection.execute(_OF_PEOPLE, {"orgs": orgs, "people": sorted(set().union(*named.values()))}):
             if row.person_id in named[row.org_id]:
                 self.rows[row.org_id].append(row)
 
@@ -591,7 +595,7 @@ class _Extension(_Replay):
         self.placed.setdefault(title, []).append(draft)
 
     def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
-        self.take(self.session.execute(_BELOW, {"post_id": self.posts[title], "position": anchor.position}))
+        self.take(self.session.connection().execute(_BELOW, {"post_id": self.posts[title], "position": anchor.position}))
         for other in self.placed[title]:
             if other.position > anchor.position:
                 other.position += 1

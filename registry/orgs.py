@@ -157,7 +157,7 @@ def org_lexicon(session: Session) -> list:
     """Every spelling of every organization, its name's and its aliases', with the organization:
     rows of (id, name, spelling, by_alias).  The parser reads a notice with the spellings, and
     ``choose_org_rows`` finds the notice's organizations among the rows, with no further query."""
-    return session.execute(_LEXICON).all()
+    return session.connection().execute(_LEXICON).all()
 
 
 def find_org_row(session: Session, name: str) -> OrgRow | None:

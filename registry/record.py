@@ -119,7 +119,12 @@ def add_notice(
             _("{number} is dated {date}, after today ({today}); a notice is recorded once it is issued").format(number=parsed.number, date=parsed.date.isoformat(), today=today().isoformat())
         )
     digest = content_hash(text)
-    notice = session.scalar(_NOTICE_BY_NUMBER, {"number": parsed.number})
+    # Statements below go to the connection: plain columns and Core writes, none of the ORM
+    # session's work per statement (which would first flush what is pending in it: done here).
+    session.flush()
+    connection = session.connection()
+    notice_id = connection.scalar(_NOTICE_BY_NUMBER, {"number": parsed.number})
+    notice = session.get(Notice, notice_id) if notice_id is not None else None
     if notice is not None:
         active = _active_version(session, notice)
         if active is not None and active.content_hash == digest:
@@ -145,9 +150,8 @@ def add_notice(
     if notice is None:
         row = dict(number=parsed.number, series=parsed.series, year=parsed.year, seq=parsed.seq)
         limits.check_rows(Notice.__table__, [row])
-        notice_id = session.execute(_NEW_NOTICE, row).scalar_one()
+        notice_id = connection.execute(_NEW_NOTICE, row).scalar_one()
     else:
-        notice_id = notice.id
         earlier_versions = session.scalar(select(func.max(NoticeVersion.version)).where(NoticeVersion.notice_id == notice.id))
     first_page, last_page = (origin.pages or (None, None)) if origin is not None else (None, None)
     row = dict(
@@ -159,7 +163,7 @@ def add_notice(
         source_first_page=first_page, source_last_page=last_page,
     )
     limits.check_rows(NoticeVersion.__table__, [row])
-    version = Appended(session.execute(_NEW_VERSION, row).scalar_one(), parsed.date)
+    version = Appended(connection.execute(_NEW_VERSION, row).scalar_one(), parsed.date)
     actions = [
         dict(version_id=version.id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
              person_id=step.person_id, org_id=step.org_id, title=step.parsed.title,
@@ -170,7 +174,7 @@ def add_notice(
         for seq, step in enumerate(plan, start=1)
     ]
     limits.check_rows(Action.__table__, actions)
-    ids = session.execute(_NEW_ACTIONS, actions).scalars().all()
+    ids = connection.execute(_NEW_ACTIONS, actions).scalars().all()
     appended = [derive.AppendedAction(**{**{key: action.get(key) for key in derive.AppendedAction._fields},
                                          "id": action_id, "date": parsed.date, "number": parsed.number})
                 for action_id, action in zip(ids, actions, strict=True)]
@@ -186,7 +190,7 @@ class Appended(NamedTuple):
     date: date
 
 
-_NOTICE_BY_NUMBER = select(Notice).where(Notice.number == bindparam("number"))
+_NOTICE_BY_NUMBER = select(Notice.id).where(Notice.number == bindparam("number"))
 _NEW_NOTICE = insert(Notice.__table__).returning(Notice.__table__.c.id)
 _NEW_VERSION = insert(NoticeVersion.__table__).returning(NoticeVersion.__table__.c.id)
 # In one statement, the ids in the order of the rows (derivation takes the actions from here).
@@ -252,7 +256,7 @@ class _Resolver:
         for key in {(name, org_id) for name in names for org_id in orgs}:
             self._held[key] = []
         people: dict[str, dict[int, None]] = {name: {} for name in names}  # in the order read, once each
-        for row in self.session.execute(_NAMES, {"names": names, "orgs": sorted(orgs)}):
+        for row in self.session.connection().execute(_NAMES, {"names": names, "orgs": sorted(orgs)}):
             people[row.name][row.person] = None
             if not row.joined:
                 self.eventless.add(row.person)
@@ -274,7 +278,7 @@ class _Resolver:
         if not self._new:
             return
         limits.check_rows(Person.__table__, self._new)
-        ids = self.session.execute(_NEW_PEOPLE, self._new).scalars().all()
+        ids = self.session.connection().execute(_NEW_PEOPLE, self._new).scalars().all()
         real = dict(zip(range(-1, -len(self._new) - 1, -1), ids, strict=True))
         self.eventless |= set(ids)
         for step in plan:
@@ -289,7 +293,7 @@ class _Resolver:
         people = sorted({step.person_id for step in plan if not step.person_new})
         held: dict[int, list] = {person_id: [] for person_id in people}
         if people:
-            for row in self.session.execute(_POSTS_HELD, {"people": people, "on": self.on}):
+            for row in self.session.connection().execute(_POSTS_HELD, {"people": people, "on": self.on}):
                 held[row.person_id].append(row)
         for step in plan:
             if not step.person_new:

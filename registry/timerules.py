@@ -204,14 +204,14 @@ def clock(session: Session, now: datetime | None = None) -> datetime:
     # (value, the server's time) if the registry keeps its clock: as the writer lock read it, once
     row = session.info.pop(LOCKED_CLOCK, _UNREAD)
     if row is _UNREAD:
-        row = session.execute(_CLOCK).first()
+        row = session.connection().execute(_CLOCK).first()
     last = datetime.fromisoformat(row.value) if row is not None and row.value else _latest_recorded(session)
     if now is None:
         now = row.server_now if row is not None else session.scalar(select(server_now()))
         if last is not None and now <= last:
             now = last + TICK
     latest = now if last is None else max(now, last)
-    session.execute(_SET_CLOCK if row is not None else _NEW_CLOCK, {"value": latest.isoformat()})
+    session.connection().execute(_SET_CLOCK if row is not None else _NEW_CLOCK, {"value": latest.isoformat()})
     return now
 
 
