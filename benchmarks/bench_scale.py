@@ -94,8 +94,9 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
 
     notice_seq: dict[int, int] = {}
     total_actions = 0
+    statistics = _Statistics(engine)
     for done, org_id in enumerate(org_ids):
-        _refresh_when_doubled(engine, done)
+        statistics.after(done)
         # Each organization: a timeline of notices, each appointing and removing people.
         events: dict[date, list[dict]] = {}
         people = []
@@ -144,20 +145,29 @@ def build(engine, holdings: int, seed: int = 7) -> tuple[int, int]:
     return orgs, total_actions
 
 
-def _refresh_when_doubled(engine, done: int) -> None:
-    """The planner's statistics, each time the organizations done so far doubled (from 16), as a
-    batch import refreshes them: on PostgreSQL, without them, each organization's lookups were
-    planned for the tables as they stood empty, and read them whole (a 1M build took 48 minutes)."""
-    if done >= 16 and done & (done - 1) == 0:
-        with engine.begin() as connection:
-            refresh_statistics(connection)
+class _Statistics:
+    """The planner's statistics, refreshed each time the organizations done so far doubled (from
+    16), as a batch import refreshes them: on PostgreSQL, without them, each organization's
+    lookups were planned for the tables as they stood empty, and read them whole (a 1M build
+    took 48 minutes)."""
+
+    def __init__(self, engine):
+        self.engine, self.next = engine, 16
+
+    def after(self, done: int) -> None:
+        if done >= self.next:
+            with self.engine.begin() as connection:
+                refresh_statistics(connection)
+            while self.next <= done:
+                self.next *= 2
 
 
 def derive_all(engine) -> None:
     with reading(engine) as session:
         org_ids = list(session.scalars(select(Organization.id)))
+    statistics = _Statistics(engine)
     for chunk in range(0, len(org_ids), 50):
-        _refresh_when_doubled(engine, chunk)
+        statistics.after(chunk)
         with writing(engine) as session:
             derive.rederive(session, org_ids[chunk:chunk + 50], utcnow())
     with writing(engine) as session:

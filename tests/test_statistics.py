@@ -89,3 +89,31 @@ def test_a_long_batch_refreshes_the_statistics_as_the_registry_grows(engine, mon
     assert len(summary.recorded) == 6
     # After the second and the fourth notice (before the progress line of each), and at the end.
     assert refreshed == [1, 3, 6]
+
+
+def rows_counted(engine) -> int:
+    """How many holdings the planner's statistics say there are."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            return int(conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'holdings' "
+                                         "AND relnamespace = to_regnamespace(current_schema())")).scalar())
+        stats = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'holdings' AND idx = "
+                                  "'ix_holdings_person'")).scalar()
+        return int(stats.split()[0])
+
+
+def test_a_later_refresh_counts_the_registry_as_it_is_then(engine):
+    """The statistics of a registry analyzed when small are brought up to its size by the next
+    batch's refresh, not kept as they were first gathered."""
+    from sqlalchemy import func, select
+
+    from registry.models import Holding
+
+    files = bundled_notice_files()
+    record_batch(engine, read_sources([str(files[0])]))
+    first = rows_counted(engine)
+    record_batch(engine, read_sources(str(p) for p in files[1:]))
+    with engine.connect() as conn:
+        holdings = conn.scalar(select(func.count()).select_from(Holding))
+    assert first < holdings
+    assert rows_counted(engine) == holdings
