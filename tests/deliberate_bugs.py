@@ -85,9 +85,9 @@ BUGS = [
     ("列X之后 appends instead of inserting after X (the incremental derivation of a latest notice)",
      "registry/derive.py",
      [("""    def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
-        self.take(self.session.execute(_BELOW""", """    def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
+        self.take(self.session.connection().execute(_BELOW""", """    def place_after(self, title: str, anchor: Draft, draft: Draft) -> None:
         return self.place_last(title, draft)
-        self.take(self.session.execute(_BELOW""")]),
+        self.take(self.session.connection().execute(_BELOW""")]),
 ]
 
 
