@@ -199,3 +199,23 @@ def test_the_actions_a_notice_hands_to_derivation_are_the_ones_recorded(engine, 
     for seq, day, clauses in IN_DATE_ORDER:
         _add(engine, 100 + seq, day, clauses)
     assert len(compared) == len(NOTICES) + len(IN_DATE_ORDER) and sum(compared) > 40
+
+
+def test_a_notice_naming_no_one_a_merge_or_split_names_reads_no_person_event(engine):
+    """Name resolution reads whether a merge or split names each of the notice's people; when none
+    is, derivation asks for no person event (the notices below name people already on record)."""
+    from sqlalchemy import event
+
+    asked = []
+
+    def catch(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT person_events."):
+            asked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        for seq, day, clauses in IN_DATE_ORDER:
+            _add(engine, seq, day, clauses)
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    assert asked == []

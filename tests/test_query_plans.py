@@ -122,6 +122,10 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
     assert not any(" ".join(statement.split()) == "SELECT posts.title, posts.id FROM posts WHERE posts.org_id = ?"
                    for statement in statements)
     assert not any("ORDER BY notice_versions.date" in statement for statement in statements)  # and nothing replayed
+    # The actions just inserted are handed to derivation, not read back; and with no merge or split
+    # naming anyone the notice names (name resolution read that), no person event is asked for.
+    assert not any("actions.version_id = ?" in statement for statement in statements)
+    assert not any(statement.startswith("SELECT person_events.") for statement in statements)
     with engine.connect() as conn:
         for statement, parameters in caught:
             steps = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
