@@ -286,7 +286,6 @@ class _Resolver:
             if step.ranked_after_person_id is not None:
                 step.ranked_after_person_id = real.get(step.ranked_after_person_id, step.ranked_after_person_id)
             step.namesakes = sorted(real.get(pid, pid) for pid in step.namesakes)
-        self._new = []
 
     def read_posts(self, plan: list[PlannedAction]) -> None:
         """What each existing person of the plan holds on the notice's date, in one query."""

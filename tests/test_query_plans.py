@@ -126,6 +126,10 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
     # naming anyone the notice names (name resolution read that), no person event is asked for.
     assert not any("actions.version_id = ?" in statement for statement in statements)
     assert not any(statement.startswith("SELECT person_events.") for statement in statements)
+    # The organizations are found among the spellings read for the parser, and the clock is read
+    # with the writer lock: neither is asked for again.
+    assert not any("WHERE organizations.name IN" in statement for statement in statements)
+    assert not any(statement.startswith("SELECT meta.value") for statement in statements)
     with engine.connect() as conn:
         for statement, parameters in caught:
             steps = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
