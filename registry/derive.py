@@ -22,7 +22,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from datetime import date, datetime, timedelta
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from sqlalchemy import (Date, DateTime, Integer, bindparam, cast, delete, exists, func, insert, null, or_, select,
                         union_all, update)
@@ -426,22 +426,20 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended=None,
-             appended_actions: list[AppendedAction] | None = None, eventless: Iterable[int] = ()) -> None:
+def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appended: Appended | None = None,
+             eventless: Iterable[int] = ()) -> None:
     """Re-derive the holdings of these organizations as the registry shows them at ``now``.
 
-    ``appended``: the notice version just recorded (its ``id`` and ``date``: a ``NoticeVersion``
-    or ``record.Appended``), if that is what changed; ``appended_actions``: its actions as the
-    writer that inserted them hands them over (else they are read); ``eventless``: people the
-    caller has read to be named by no merge or split.  An organization
+    ``appended``: the notice version just recorded, with its actions as the writer that inserted
+    them hands them over, if that is what changed; ``eventless``: people the caller has read to
+    be named by no merge or split.  An organization
     whose record it extends at the end takes only its actions on top of the rows it shows
     (``extend``); any other is replayed whole.  Both give the same rows.
     """
     session.flush()  # what the caller changed through the ORM, for the statements run on the connection
     acts: dict[int, list] = {}
     if appended is not None:
-        given = appended_actions
-        for action in given if given is not None else session.execute(_APPENDED, {"version_id": appended.id}):
+        for action in appended.actions:
             acts.setdefault(action.org_id, []).append(action)
     orgs = sorted(set(org_ids))
     ends = _at_the_end(session, [org_id for org_id in orgs if org_id in acts], appended, now) if acts else set()
@@ -474,16 +472,19 @@ def rederive(session: Session, org_ids: Iterable[int], now: datetime, *, appende
 _WRITTEN_AT_ONCE = 2000
 
 
-# The actions of one version, as _REPLAYED reads them, with their organization.
-_APPENDED = (
-    select(*_ACTION_COLUMNS, NoticeVersion.date, Notice.number, Action.org_id)
-    .join(NoticeVersion, Action.version_id == NoticeVersion.id)
-    .join(Notice, NoticeVersion.notice_id == Notice.id)
-    .where(Action.version_id == bindparam("version_id"))
-    .order_by(Action.seq)
-)
-# One of them, as the writer that has just inserted it knows it (the same fields, the same values).
-AppendedAction = namedtuple("AppendedAction", _APPENDED.selected_columns.keys())
+# An action just recorded, as derivation takes it: the columns _REPLAYED reads, with its
+# organization, as the writer that inserted it knows them (the same fields, the same values).
+APPENDED_COLUMNS = (*_ACTION_COLUMNS, NoticeVersion.date, Notice.number, Action.org_id)
+AppendedAction = namedtuple("AppendedAction", [column.key for column in APPENDED_COLUMNS])
+
+
+class Appended(NamedTuple):
+    """A notice version just recorded, as derivation takes it: its id, its date and its actions
+    (``AppendedAction``, in clause order)."""
+
+    id: int
+    date: date
+    actions: list
 # Whether anything at all is recorded on or after the version's date (a NULL row; the versions
 # are found by ix_notice_versions_date), and the organizations with a roster dated from it on.
 # Recorded in date order, the newest notice finds neither, for all its organizations at once.
@@ -609,7 +610,7 @@ class _Extension(_Replay):
 
 def extend(session: Session, org_id: int, actions: list, people: PersonMap,
            reads: _ExtensionReads) -> tuple[list[Draft], list]:
-    """The replay of an organization whose newest actions are ``actions`` (rows of ``_APPENDED``;
+    """The replay of an organization whose newest actions are ``actions`` (``AppendedAction``;
     ``people``: the person map in force), without replaying the rest: the rows the organization
     shows are what the replay of the rest gave.  Returns the drafts and the rows they replace,
     for ``sync``; the rows it did not read stay as they are.  ``reads``: what was read for

@@ -163,9 +163,9 @@ def add_notice(
         source_first_page=first_page, source_last_page=last_page,
     )
     limits.check_rows(NoticeVersion.__table__, [row])
-    version = Appended(connection.execute(_NEW_VERSION, row).scalar_one(), parsed.date)
+    version_id = connection.execute(_NEW_VERSION, row).scalar_one()
     actions = [
-        dict(version_id=version.id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
+        dict(version_id=version_id, seq=seq, kind=step.parsed.kind, clause=step.parsed.clause, name=step.parsed.name,
              person_id=step.person_id, org_id=step.org_id, title=step.parsed.title,
              concurrent=step.parsed.concurrent, acting=step.parsed.acting,
              probation_months=step.parsed.probation_months, secondment=step.parsed.secondment,
@@ -178,16 +178,9 @@ def add_notice(
     appended = [derive.AppendedAction(**{**{key: action.get(key) for key in derive.AppendedAction._fields},
                                          "id": action_id, "date": parsed.date, "number": parsed.number})
                 for action_id, action in zip(ids, actions, strict=True)]
-    derive.rederive(session, {s.org_id for s in plan}, now, appended=version, appended_actions=appended,
-                    eventless=eventless)
+    derive.rederive(session, {s.org_id for s in plan}, now,
+                    appended=derive.Appended(version_id, parsed.date, appended), eventless=eventless)
     return Outcome("recorded", parsed, plan)
-
-
-class Appended(NamedTuple):
-    """A version just recorded, as derivation needs it."""
-
-    id: int
-    date: date
 
 
 _NOTICE_BY_NUMBER = select(Notice.id).where(Notice.number == bindparam("number"))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from conftest import NOTICES, make_notice
 from registry import db as dbmod
 from registry import derive, record
-from registry.models import Holding, Organization, Person, Post
+from registry.models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post
 from registry.timerules import current
 
 # Every rule the incremental path re-implements by starting mid-stream: a ranking by 列X之后
@@ -185,12 +185,15 @@ def test_the_actions_a_notice_hands_to_derivation_are_the_ones_recorded(engine, 
     compared = []
     rederive = derive.rederive
 
-    def comparing(session, org_ids, now, *, appended=None, appended_actions=None, **others):
-        read = [tuple(row) for row in session.execute(derive._APPENDED, {"version_id": appended.id})]
-        handed = [tuple(action) for action in appended_actions]
+    def comparing(session, org_ids, now, *, appended=None, **others):
+        read = [tuple(row) for row in session.execute(
+            select(*derive.APPENDED_COLUMNS).join(NoticeVersion, Action.version_id == NoticeVersion.id)
+            .join(Notice, NoticeVersion.notice_id == Notice.id).where(Action.version_id == appended.id)
+            .order_by(Action.seq))]
+        handed = [tuple(action) for action in appended.actions]
         assert [[(v, type(v)) for v in row] for row in handed] == [[(v, type(v)) for v in row] for row in read]
         compared.append(len(read))
-        return rederive(session, org_ids, now, appended=appended, appended_actions=appended_actions, **others)
+        return rederive(session, org_ids, now, appended=appended, **others)
 
     monkeypatch.setattr(derive, "rederive", comparing)
     for _, path in sorted(NOTICES.items()):

@@ -243,6 +243,19 @@ def test_recorded_time_moves_forward_when_the_server_clock_goes_back(engine, not
     assert closed and all(until == ahead + timerules.TICK and since == ahead for since, until in closed)
 
 
+def test_a_time_handed_out_counts_though_nothing_was_written_with_it(engine):
+    """The clock keeps the latest time it handed out, whether or not a row holds it, and a moment
+    chosen earlier than that (as tests choose theirs) is used as it is without setting it back."""
+    with writing(engine) as session:
+        ahead = session.scalar(select(server_now())) + timedelta(hours=1)
+        assert timerules.clock(session, ahead) == ahead
+    with writing(engine) as session:
+        earlier = ahead - timedelta(minutes=30)
+        assert timerules.clock(session, earlier) == earlier
+    with writing(engine) as session:
+        assert timerules.clock(session) == ahead + timerules.TICK
+
+
 def test_a_registry_that_kept_no_clock_starts_from_its_latest_recorded_time(engine, notice_text):
     with writing(engine) as session:
         ahead = session.scalar(select(server_now())) + timedelta(hours=1)
