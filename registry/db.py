@@ -20,7 +20,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoResultFound, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from .errors import RegistryError
@@ -224,7 +224,8 @@ def writing(bind: Engine | Connection) -> Iterator[Session]:
     try:
         session.begin()
         rows = session.execute(_WRITER_LOCK).all()
-        assert any(row.key == "writer" for row in rows), "the registry has no writer row: not initialized"
+        if not any(row.key == "writer" for row in rows):  # as scalar_one() refused it, under -O too
+            raise NoResultFound("the registry has no writer row: it was not initialized")
         session.info[LOCKED_CLOCK] = next((row for row in rows if row.key == "clock"), None)
         positions = _sequence_positions(session)
         yield session
