@@ -115,7 +115,7 @@ def _plain_statement(condition_for, known_at: bool):
         .outerjoin(after, h.c.ranked_after_person_id == after.c.id)
     )
     moment = bindparam("known_at", type_=DateTime) if known_at else None
-    return (
+    statement = (
         select(
             h.c.id, h.c.person_id, person.c.name, post.c.title, org.c.name.label("organization"),
             h.c.since, h.c.until, h.c.concurrent, h.c.acting, h.c.inferred, h.c.probation_until,
@@ -127,6 +127,16 @@ def _plain_statement(condition_for, known_at: bool):
         .select_from(joined)
         .where(known(moment, h.c), *condition_for(h.c, post.c, person.c))
     )
+    if tuple(statement.selected_columns.keys()) != PLAIN_COLUMNS:  # the readers unpack rows in this order
+        raise RuntimeError(f"the plain statement's columns are {tuple(statement.selected_columns.keys())}")
+    return statement
+
+
+# The plain statement's columns, in order: roster, who_held and history unpack its rows by position
+# (a lookup by name for each field cost more than the statement, on a large roster).
+PLAIN_COLUMNS = ("id", "person_id", "name", "title", "organization", "since", "until", "concurrent", "acting",
+                 "inferred", "probation_until", "position", "secondment", "end_reason", "start_id", "start_kind",
+                 "document", "basis", "removed_by", "ranked_after_name")
 
 
 _ON = bindparam("on", type_=Date)
@@ -166,24 +176,30 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
     ``with_secondments``.)"""
     org = org_row(session, org_name)
     rows = _plain_rows(session, _roster_conditions, known_at, org_id=org.id, on=as_of)
-    rows.sort(key=lambda r: (roster_rank(r.title), r.title, r.position))
-    members = []
-    for rank, h in enumerate(rows, start=1):
-        members.append({
+    # A roster holds a few titles: each title's rank once, not once a member.
+    ranks = {title: (roster_rank(title), title) for title in {r.title for r in rows}}
+    rows.sort(key=lambda r: (ranks[r.title], r.position))
+    members = [
+        {
             "rank": rank,
-            "name": h.name,
-            "person_id": h.person_id,
-            "title": h.title,
-            "since": iso(h.since),
-            "start_known": h.since is not None,
-            "concurrent": h.concurrent,
-            "acting": h.acting,
-            "inferred": h.inferred,
-            "probation_until": iso(h.probation_until),
-            "on_probation": on_probation(h.probation_until, as_of),
-            "ranked_after": h.ranked_after_name,
-            "basis": h.basis,
-        })
+            "name": name,
+            "person_id": person_id,
+            "title": title,
+            "since": iso(since),
+            "start_known": since is not None,
+            "concurrent": concurrent,
+            "acting": acting,
+            "inferred": inferred,
+            "probation_until": iso(probation_until),
+            "on_probation": on_probation(probation_until, as_of),
+            "ranked_after": ranked_after_name,
+            "basis": basis,
+        }
+        # PLAIN_COLUMNS, unpacked by position.
+        for rank, (_id, person_id, name, title, _organization, since, _until, concurrent, acting, inferred,
+                   probation_until, _position, _secondment, _end_reason, _start_id, _start_kind, _document,
+                   basis, _removed_by, ranked_after_name) in enumerate(rows, start=1)
+    ]
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
 
 
@@ -195,21 +211,24 @@ def who_held(session: Session, org_name: str, title: str, on: date, known_at: da
     rows = _plain_rows(session, _who_held_conditions, known_at, org_id=org.id, title=title, on=on)
     rows.sort(key=lambda r: r.position)
     holders = []
-    for h in rows:
+    # PLAIN_COLUMNS, unpacked by position.
+    for (_id, person_id, name, _title, _organization, since, until, concurrent, acting, inferred, probation_until,
+         _position, secondment, _end_reason, _start_id, _start_kind, _document, basis, _removed_by,
+         _ranked_after_name) in rows:
         holder = {
-            "name": h.name,
-            "person_id": h.person_id,
-            "since": iso(h.since),
-            "until": iso(h.until),
-            "start_known": h.since is not None,
-            "concurrent": h.concurrent,
-            "inferred": h.inferred,
-            "basis": h.basis,
-            "acting": h.acting,
-            "probation_until": iso(h.probation_until),
+            "name": name,
+            "person_id": person_id,
+            "since": iso(since),
+            "until": iso(until),
+            "start_known": since is not None,
+            "concurrent": concurrent,
+            "inferred": inferred,
+            "basis": basis,
+            "acting": acting,
+            "probation_until": iso(probation_until),
         }
         if detail:
-            holder.update(on_probation=on_probation(h.probation_until, on), secondment=h.secondment)
+            holder.update(on_probation=on_probation(probation_until, on), secondment=secondment)
         holders.append(holder)
     return {"organization": org.name, "title": title, "on": on.isoformat(), "holders": holders}
 
@@ -229,33 +248,34 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
         raise NotFound(_("nobody called {query} is on record").format(query=query))
     by_person: dict[int, dict] = {}
     rows.sort(key=lambda r: (r.person_id, r.since is not None, r.since or date.min, r.until or date.max, r.id))
-    for h in rows:
-        entry = by_person.setdefault(h.person_id, {"person_id": h.person_id, "name": h.name, "holdings": []})
-        entry["holdings"].append({
-            "organization": h.organization,
-            "title": h.title,
-            "since": iso(h.since),
-            "until": iso(h.until),
-            "start_known": h.since is not None,
-            "concurrent": h.concurrent,
-            "acting": h.acting,
-            "inferred": h.inferred,
-            "probation_until": iso(h.probation_until),
-            "ranked_after": h.ranked_after_name,
-            "appointed_by": _appointed_by(h),
-            "removed_by": h.removed_by,
-            "end_reason": h.end_reason,
-        })
+    # PLAIN_COLUMNS, unpacked by position.
+    for (_id, person_id, name, title, organization, since, until, concurrent, acting, inferred, probation_until,
+         _position, secondment, end_reason, start_id, start_kind, document, basis, removed_by,
+         ranked_after_name) in rows:
+        entry = by_person.get(person_id)
+        if entry is None:
+            entry = by_person[person_id] = {"person_id": person_id, "name": name, "holdings": []}
+        holding = {
+            "organization": organization,
+            "title": title,
+            "since": iso(since),
+            "until": iso(until),
+            "start_known": since is not None,
+            "concurrent": concurrent,
+            "acting": acting,
+            "inferred": inferred,
+            "probation_until": iso(probation_until),
+            "ranked_after": ranked_after_name,
+            # The appointing notice: the one on record, or the 任职文号 a starting roster gives.
+            "appointed_by": document if start_id is None else
+            basis if start_kind == "appoint" and not inferred else None,
+            "removed_by": removed_by,
+            "end_reason": end_reason,
+        }
         if detail:
-            entry["holdings"][-1]["secondment"] = h.secondment
+            holding["secondment"] = secondment
+        entry["holdings"].append(holding)
     return {"query": query, "people": list(by_person.values())}
-
-
-def _appointed_by(row) -> str | None:
-    """The appointing notice: the one on record, or the 任职文号 a starting roster gives."""
-    if row.start_id is None:
-        return row.document
-    return row.basis if row.start_kind == "appoint" and not row.inferred else None
 
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:

@@ -589,3 +589,20 @@ def test_a_back_filled_reference_ranks_before_later_appointees(seeded):
     record_notice(seeded, 1, "2022年6月1日", "格桑任市水利局副局长（列王程之后）")
     assert ranked(seeded, "市水利局", date(2022, 6, 1)) == [(1, "王程", None), (2, "格桑", "王程")]
     assert ranked(seeded, "市水利局", date(2023, 2, 6)) == [(1, "王程", None), (2, "李宁博", "王程"), (3, "格桑", "王程")]
+
+
+def test_a_plain_statement_whose_columns_moved_is_refused_when_built(ask, monkeypatch):
+    """roster, who-held and history unpack the plain statement's rows by position: a statement whose
+    columns are not PLAIN_COLUMNS, in that order, is refused as it is built, before any answer."""
+    before = ask(queries.roster, "卫健委", date(2023, 2, 7))
+    moved = list(queries.PLAIN_COLUMNS)
+    moved[7], moved[8] = moved[8], moved[7]  # concurrent and acting: both booleans, easily swapped
+    monkeypatch.setattr(queries, "PLAIN_COLUMNS", tuple(moved))
+    queries.forget_statements()
+    try:
+        with pytest.raises(RuntimeError, match="the plain statement's columns are"):
+            ask(queries.roster, "卫健委", date(2023, 2, 7))
+    finally:
+        monkeypatch.undo()
+        queries.forget_statements()
+    assert ask(queries.roster, "卫健委", date(2023, 2, 7)) == before  # built again from the real order
