@@ -689,8 +689,6 @@ def commands():
 
 def every_command():
     """(full name, command) for each command, the export subcommands included."""
-    from cli import cli
-
     for name, command in commands():
         yield name, command
         for sub, inner in sorted(getattr(command, "commands", {}).items()):

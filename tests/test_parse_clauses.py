@@ -22,7 +22,7 @@ from registry.parse import (
     MAX_CLAUSE_CHARACTERS, MAX_CLAUSES, MAX_NAME_CHARACTERS, ParsedAction, _full_stops, parse_notice,
 )
 from registry.text import MAX_NOTICE_BYTES, check_size, normalize, squeeze
-from test_parse_forms import GOLDEN, KNOWN, REFUSALS, SCENARIO, notice
+from test_parse_forms import GOLDEN, KNOWN, SCENARIO, notice
 
 WATER = "市水利局"
 COMMERCE = "市商务局"
