@@ -24,4 +24,4 @@ derived from them and can always be rebuilt.  The modules, by concern:
 - location: where the default registry lives (no database code)
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
