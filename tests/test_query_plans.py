@@ -146,7 +146,8 @@ def test_recording_the_latest_notice_reads_by_index(archive, tmp_path):
 
 def test_the_notices_naming_a_person_are_found_by_the_indexes_on_actions(archive):
     """``people NAME`` reads the actions naming the people of that name (as subject or in 列X之后)
-    through the two indexes on actions, before and after the statistics a refresh gathers.
+    through the two indexes on actions, with the statistics the archive's build gathered (it
+    refreshes them as it grows, as a batch import does) and after one more refresh.
 
     Most actions rank no one (ranked_after_person_id is NULL), and the sampled ANALYZE of
     ``refresh_statistics`` reads an index's first thousand or so entries, which are then all
