@@ -33,12 +33,12 @@ def archive(tmp_path_factory):
     engine.dispose()
 
 
-def plan(engine, ask) -> str:
-    """The query plan of every statement on holdings that ``ask(session)`` runs, one line a step."""
+def plan(engine, ask, table: str = "holdings") -> str:
+    """The query plan of the one statement on ``table`` that ``ask(session)`` runs, one line a step."""
     caught = []
 
     def catch(conn, cursor, statement, parameters, context, executemany):
-        if "FROM holdings" in statement:
+        if f"FROM {table}" in statement:
             caught.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", catch)
@@ -163,22 +163,7 @@ def test_the_notices_naming_a_person_are_found_by_the_indexes_on_actions(archive
         if statistics:
             with archive.begin() as connection:
                 dbmod.refresh_statistics(connection)
-        caught = []
-
-        def catch(conn, cursor, statement, parameters, context, executemany):
-            if "FROM actions" in statement:
-                caught.append((statement, parameters))
-
-        event.listen(archive, "before_cursor_execute", catch)
-        try:
-            with Session(archive) as session:
-                people.people(session, "王次仁")
-        finally:
-            event.remove(archive, "before_cursor_execute", catch)
-        assert len(caught) == 1
-        with archive.connect() as conn:
-            statement, parameters = caught[0]
-            steps = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        steps = plan(archive, lambda session: people.people(session, "王次仁"), table="actions").splitlines()
         assert "SEARCH actions USING INDEX ix_actions_person_id (person_id=?)" in steps, steps
         assert "SEARCH actions USING INDEX ix_actions_ranked_after_person_id (ranked_after_person_id=?)" in steps, steps
         assert not [step for step in steps if step.startswith("SCAN")], steps
