@@ -21,8 +21,9 @@ it undone, never by deleting it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Iterable
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from . import derive, limits  # noqa: F401 (limits: lengths checked before every flush)
@@ -155,7 +156,10 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
             raise NotFound(_("nobody called {query} is on record").format(query=query))
     people_map = derive.person_map(session, at)
     mentions = _mentions(session, people_map, at, {people_map.find(person.id) for person in records})
-    events = _events(session, at)
+    events: dict[int, list[dict]] = {}
+    for event in _events(session, at, [person.id for person in records]):
+        for person_id in dict.fromkeys((event.person_id, event.other_person_id)):
+            events.setdefault(person_id, []).append(_event_json(event, at))
     holdings = _holdings(session, [p.id for p in records if people_map.find(p.id) == p.id], known_at)
     result = []
     for person in records:
@@ -166,7 +170,7 @@ def people(session: Session, query: str, known_at: datetime | None = None) -> di
             "merged_into": root if root != person.id else None,
             "holdings": holdings.get(person.id, []) if root == person.id else [],
             "notices": mentions.get(person.id, []) if root == person.id else [],
-            "events": [_event_json(e, at) for e in events if person.id in (e.person_id, e.other_person_id)],
+            "events": events.get(person.id, []),
         })
     return {"query": query, "people": result}
 
@@ -219,11 +223,19 @@ def _mentions(session: Session, people_map: derive.PersonMap, at: datetime | Non
     return found
 
 
-def _events(session: Session, at: datetime | None) -> list[PersonEvent]:
-    return list(session.scalars(
-        select(PersonEvent).where(recorded_by(PersonEvent.recorded_at, at))
-        .order_by(PersonEvent.recorded_at, PersonEvent.id)
-    ))
+def _events(session: Session, at: datetime | None, person_ids: Iterable[int]) -> list[PersonEvent]:
+    """The events naming any of these people (on either side), in the order they were recorded: only
+    theirs are read (by the two indexes on person_events), however many the registry holds."""
+    person_ids = sorted(set(person_ids))
+    events: dict[int, PersonEvent] = {}
+    for chunk in range(0, len(person_ids), 500):
+        ids = person_ids[chunk:chunk + 500]
+        for event in session.scalars(
+            select(PersonEvent).where(or_(PersonEvent.person_id.in_(ids), PersonEvent.other_person_id.in_(ids)),
+                                      recorded_by(PersonEvent.recorded_at, at))
+        ):
+            events[event.id] = event
+    return sorted(events.values(), key=lambda event: (event.recorded_at, event.id))
 
 
 def _exists(person: Person, at: datetime | None) -> bool:
@@ -271,11 +283,10 @@ def history_notes(session: Session, query: str, known_at: datetime | None = None
         ids = {int(query)}
     else:
         ids = set(session.scalars(select(Person.id).where(Person.name == query)))
-    notes, seen = [], set()
-    for event in _events(session, at):
+    notes = []
+    for event in _events(session, at, ids):
         data = _event_json(event, at)
-        if data["undone_at"] is None and {event.person_id, event.other_person_id} & ids and event.id not in seen:
-            seen.add(event.id)
+        if data["undone_at"] is None:
             notes.append(_("note: {event}").format(event=describe_event(data)))
     return notes
 
