@@ -133,10 +133,8 @@ def probation(session: Session, on: date, ending_within: int | None = None,
         h, held = row.Holding, row.held
         if held:
             status = "ending_soon" if soon is not None and h.probation_until <= soon else "in_force"
-        elif ended_by(h, on):
+        else:  # begun by ``on`` (probation_covers) and not held on it: ended by then
             status = "terminated" if h.end_reason == "probation_terminated" else "ended_early"
-        else:
-            continue  # starts after ``on``
         items.append({
             "name": row.Person.name,
             "person_id": h.person_id,

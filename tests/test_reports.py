@@ -331,6 +331,29 @@ def test_probation_boundaries(seeded, cli_run, on, expected):
     assert {p["status"] for p in data["probations"]} <= {"in_force"}
 
 
+@pytest.mark.parametrize("on, read", [("2023-02-05", 0), ("2023-02-06", 4), ("2024-02-06", 0)])
+def test_probation_reads_only_the_probations_that_cover_the_date(seeded, on, read):
+    """The probations begun by the date and running past it, asked of the database: not every
+    probation running past the date, the later ones dropped after (a report early in a long archive
+    read them all: 17 s and 1.3 GB at 1M holdings)."""
+    from sqlalchemy import event
+
+    from registry import reports
+    from registry.db import reading
+
+    loaded = []
+
+    def note(target, context):
+        loaded.append(target.id)
+
+    event.listen(Holding, "load", note)
+    try:
+        with reading(seeded) as session:
+            answer = reports.probation(session, date.fromisoformat(on))
+    finally:
+        event.remove(Holding, "load", note)
+    assert len(answer["probations"]) == len(loaded) == read
+
 def test_probation_agrees_with_the_roster(seeded, cli_run):
     for on, probation in (("2024-02-05", True), ("2024-02-06", False)):
         roster = as_json(cli_run("roster", "市商务局", "--as-of", on, "--format", "json"))
