@@ -788,19 +788,16 @@ def roster(obj: Context, org, every, order, as_of, fmt, known_at, bom, output, i
     if order is not None and not every:
         raise click.UsageError(_("--order goes with --all"))
     as_of = _day(as_of)
-    on_paper = fmt in ("html", "xlsx")
+    # The 备注 column of a table or a printed roster shows a secondment (挂职); the JSON contract
+    # does not carry it.
+    detail = fmt in ("table", "html", "xlsx")
     with dbmod.reading(obj.ready_engine()) as session:
         if every:
             first = ordering.read_order(session, order) if order is not None else None
-            data = queries.roster_all(session, as_of, known_at=known_at, first=first)
+            data = queries.roster_all(session, as_of, known_at=known_at, first=first, detail=detail)
             rosters = data["rosters"]
         else:
-            data = queries.roster(session, org, as_of, known_at=known_at)
-            rosters = [data]
-        if on_paper or fmt == "table":
-            # The 备注 column of a table shows a secondment (挂职); the JSON contract does not carry it.
-            for answer in rosters:
-                queries.with_secondments(session, answer, known_at=known_at)
+            data = queries.roster(session, org, as_of, known_at=known_at, detail=detail)
     if fmt == "table" and every:
         parts = [(f"{r['organization']}  {r['as_of']}", *render.roster_view(r), None) for r in rosters]
         if data["without_holders"]:

@@ -171,9 +171,10 @@ def _plain_rows(session: Session, conditions, known_at: datetime | None, **param
     return session.execute(statement, params).all()
 
 
-def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None) -> dict:
-    """A ranked roster.  (The printed table's 备注, a member's secondment, is added by
-    ``with_secondments``.)"""
+def roster(session: Session, org_name: str, as_of: date, known_at: datetime | None = None,
+           detail: bool = False) -> dict:
+    """A ranked roster.  ``detail`` adds each member's secondment (挂职), which the printed roster
+    shows (备注) but the JSON contract does not carry."""
     org = org_row(session, org_name)
     rows = _plain_rows(session, _roster_conditions, known_at, org_id=org.id, on=as_of)
     # A roster holds a few titles: each title's rank once, not once a member.
@@ -194,10 +195,11 @@ def roster(session: Session, org_name: str, as_of: date, known_at: datetime | No
             "on_probation": on_probation(probation_until, as_of),
             "ranked_after": ranked_after_name,
             "basis": basis,
+            **({"secondment": secondment} if detail else {}),
         }
         # PLAIN_COLUMNS, unpacked by position.
         for rank, (_id, person_id, name, title, _organization, since, _until, concurrent, acting, inferred,
-                   probation_until, _position, _secondment, _end_reason, _start_id, _start_kind, _document,
+                   probation_until, _position, secondment, _end_reason, _start_id, _start_kind, _document,
                    basis, _removed_by, ranked_after_name) in enumerate(rows, start=1)
     ]
     return {"organization": org.name, "as_of": as_of.isoformat(), "members": members}
@@ -344,15 +346,16 @@ def organizations(session: Session, known_at: datetime | None = None) -> dict:
 # -- every bureau at once, and the checks that keep answers from being silently empty (issue 11) --
 
 def roster_all(session: Session, as_of: date, known_at: datetime | None = None,
-               first: list[str] | None = None) -> dict:
+               first: list[str] | None = None, detail: bool = False) -> dict:
     """Every organization's roster on ``as_of``, in the office's order (``registry.ordering``);
-    organizations with nobody on record that day are named in ``without_holders``."""
+    organizations with nobody on record that day are named in ``without_holders``.  ``detail``: as
+    for ``roster``."""
     from .ordering import order_key
 
     names = sorted(session.scalars(select(Organization.name)), key=order_key(first))
     rosters, empty = [], []
     for name in names:
-        answer = roster(session, name, as_of, known_at=known_at)
+        answer = roster(session, name, as_of, known_at=known_at, detail=detail)
         (rosters if answer["members"] else empty).append(answer if answer["members"] else name)
     return {"as_of": as_of.isoformat(), "rosters": rosters, "without_holders": empty}
 
@@ -389,13 +392,3 @@ def head_titles_on_record(session: Session, org_name: str, known_at: datetime | 
     return [t for t in titles_on_record(session, org_name, known_at) if title_class(t) == 0]
 
 
-def with_secondments(session: Session, data: dict, known_at: datetime | None = None) -> dict:
-    """A roster answer with each member's 挂职 note (``secondment``, or None) added, for the
-    printed roster; the JSON contract of ``roster`` does not carry it."""
-    org = lookup_org(session, data["organization"])
-    as_of = date.fromisoformat(data["as_of"])
-    notes = {(row.Person.id, row.Post.title): row.Holding.secondment
-             for row in holding_rows(session, Holding.org_id == org.id, held_on(as_of), known_at=known_at)}
-    for member in data["members"]:
-        member["secondment"] = notes.get((member["person_id"], member["title"]))
-    return data
