@@ -745,6 +745,13 @@ def notices(obj: Context, fmt, known_at, bom):
       registry notices --format json
     """
     with dbmod.reading(obj.ready_engine()) as session:
+        if fmt == "json":
+            # Written as the notices are read: a province's listing is never held whole.
+            missing: list[str] = []
+            for chunk in render.notices_json_chunks(queries.notice_entries(session, known_at, missing), missing):
+                click.echo(chunk, nl=False)
+            click.echo("")
+            return
         data = queries.notices(session, known_at=known_at)
     emit(fmt, data, render.notices_view, bom, csv_view=render.notices_csv_view)
     if fmt == "table" and data["missing"]:

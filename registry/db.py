@@ -203,6 +203,22 @@ def refresh_statistics(connection) -> None:
     connection.execute(text("ANALYZE"))
 
 
+# Rows are read in batches of this many from a cursor that streams them (a server-side cursor on
+# PostgreSQL), so that a pass over every holding, text or notice never holds them all.
+STREAMED_BATCH = 1000
+
+
+def streamed(session: Session, statement, params: dict | None = None):
+    """The rows of ``statement`` on the session's connection, as plain rows (without the ORM's
+    handling of each), a batch at a time."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL plans a cursor for its first tenth of rows (nested loops that start at once,
+        # twice as slow over the whole pass); these passes read every row.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+    return connection.execute(statement, params, execution_options={"yield_per": STREAMED_BATCH})
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:

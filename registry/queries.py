@@ -9,14 +9,16 @@ Results are plain dicts in the shapes of the JSON contract.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Iterator
 
 from sqlalchemy import Date, DateTime, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from .db import streamed
 from .errors import NotFound
 from .models import Action, Holding, Notice, NoticeVersion, Organization, Person, Post, RosterImport, RosterRow
 from .orgs import lookup_org, org_row, roster_rank, title_class
-from .timerules import held_on, known, notice_status, on_probation, recorded_by
+from .timerules import held_on, known, notice_status, on_probation
 from .i18n import _
 
 
@@ -281,42 +283,61 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
 
 
 def notices(session: Session, known_at: datetime | None = None) -> dict:
+    missing: list[str] = []
+    return {"notices": list(notice_entries(session, known_at, missing)), "missing": missing}
+
+
+def notice_entries(session: Session, known_at: datetime | None, missing: list[str]) -> Iterator[dict]:
+    """The entries of ``notices``, one at a time, in series, year and number order, from one query
+    read a batch at a time (``notices --format json`` writes each as it comes: a province's listing
+    is never held whole); the numbers missing inside each series and year are added to ``missing``
+    as the notices on either side of them pass."""
     at = known_at
-    # Three queries of plain rows, whatever the number of notices: a listing of a
-    # province's archive must not build an object per notice and per version.
-    versions: dict[int, list] = {}
-    for version in session.execute(
-        select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.date,
-               NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at, NoticeVersion.issuer,
-               NoticeVersion.source_file, NoticeVersion.source_document, NoticeVersion.source_first_page,
-               NoticeVersion.source_last_page)
-        .where(recorded_by(NoticeVersion.recorded_at, at)).order_by(NoticeVersion.version)
-    ):
-        versions.setdefault(version.notice_id, []).append(version)
-    counts = dict(session.execute(select(Action.version_id, func.count(Action.id)).group_by(Action.version_id)).all())
-    entries, present = [], {}
-    for notice in session.execute(
-        select(Notice.id, Notice.number, Notice.series, Notice.year, Notice.seq)
-        .order_by(Notice.series, Notice.year, Notice.seq)
-    ):
-        status = notice_status(versions.get(notice.id, []), at)
+    before = None  # (series, year, seq) of the last notice on record
+    for versions in _by_notice(streamed(session, _NOTICE_VERSIONS)):
+        status = notice_status(versions, at)  # (which takes only the versions recorded by ``at``)
         if status is None:
             continue
         state, version = status
-        entries.append({
-            "number": notice.number,
+        yield {
+            "number": version.number,
             "date": version.date.isoformat(),
             "title": version.title,
-            "actions": counts.get(version.id, 0),
+            "actions": version.actions,
             "status": state,
             "issuer": version.issuer,
             "source": source_of(version),
-        })
-        present.setdefault((notice.series, notice.year), set()).add(notice.seq)
-    missing = []
-    for (series, year), seqs in present.items():
-        missing += [f"{series}〔{year}〕{n}号" for n in range(min(seqs), max(seqs) + 1) if n not in seqs]
-    return {"notices": entries, "missing": missing}
+        }
+        key = (version.series, version.year)
+        if before is not None and before[:2] == key:
+            missing += [f"{version.series}〔{version.year}〕{n}号" for n in range(before[2] + 1, version.seq)]
+        before = (*key, version.seq)
+
+
+def _by_notice(rows) -> Iterator[list]:
+    """Consecutive rows of one notice, a list each (the rows come ordered by notice)."""
+    group: list = []
+    for row in rows:
+        if group and row.notice_id != group[0].notice_id:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+# Every version of every notice with what the listing says of it, in the listing's order: a notice's
+# versions together, in version order.
+_NOTICE_VERSIONS = (
+    select(Notice.number, Notice.series, Notice.year, Notice.seq, NoticeVersion.notice_id, NoticeVersion.version,
+           NoticeVersion.date, NoticeVersion.title, NoticeVersion.recorded_at, NoticeVersion.superseded_at,
+           NoticeVersion.issuer, NoticeVersion.source_file, NoticeVersion.source_document,
+           NoticeVersion.source_first_page, NoticeVersion.source_last_page,
+           select(func.count(Action.id)).where(Action.version_id == NoticeVersion.id).scalar_subquery()
+           .label("actions"))
+    .join(NoticeVersion, NoticeVersion.notice_id == Notice.id)
+    .order_by(Notice.series, Notice.year, Notice.seq, Notice.id, NoticeVersion.version)
+)
 
 
 def source_of(version) -> dict | None:

@@ -343,6 +343,17 @@ def check_json_chunks(findings) -> Iterator[str]:
     yield ("]" if first else "\n  ]") + "\n}"
 
 
+def notices_json_chunks(entries, missing: list[str]) -> Iterator[str]:
+    """``to_json`` of the notices' answer, written piece by piece as the entries come (``entries``:
+    ``queries.notice_entries``, which fills ``missing`` as it goes): the same text, never held whole."""
+    yield '{\n  "notices": ['
+    first = True
+    for entry in entries:
+        yield ("\n    " if first else ",\n    ") + to_json(entry).replace("\n", "\n    ")
+        first = False
+    yield ("]" if first else "\n  ]") + ',\n  "missing": ' + to_json(missing).replace("\n", "\n  ") + "\n}"
+
+
 def check_view(data: dict) -> tuple[list[str], list[list]]:
     headers = ["级别", "代码", "说明", "涉及ID"]
     kinds = (("holdings", "任职"), ("people", "人员"), ("notices", "文件"))

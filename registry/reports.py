@@ -28,6 +28,7 @@ from typing import Iterator, NamedTuple
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from .db import streamed
 from .derive import person_map
 from .models import (
     ACTION_KINDS, END_REASONS, EVENT_KINDS, EVENT_ROLES, SUPERSEDE_KINDS, Action, Base, Holding, Notice, NoticeVersion,
@@ -215,21 +216,6 @@ def _known_holdings(known_at: datetime | None):
     return aliased(Holding, select(Holding).where(known(known_at)).subquery("known_holdings"))
 
 
-# Rows are read in batches of this many from a cursor that streams them (a server-side cursor on
-# PostgreSQL), so that a pass over every holding or every text never holds them all.
-_BATCH = 1000
-
-
-def _streamed(session: Session, statement):
-    # On the session's connection: plain rows, without the ORM's handling of each.
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # PostgreSQL plans a cursor for its first tenth of rows (nested loops that start at once,
-        # twice as slow over the whole pass); check reads every row.
-        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
-    return connection.execute(statement, execution_options={"yield_per": _BATCH})
-
-
 class _HeldRow(NamedTuple):
     """What check reads of a holding."""
 
@@ -391,7 +377,7 @@ def _references_outside(session: Session, known_at) -> list[Finding]:
 def _probation_mismatches(session: Session, known_at) -> list[Finding]:
     # Streamed: every appointment is read once, and only those that disagree are kept.  A holding
     # with no probation from an appointment that gives none agrees, and is not read at all.
-    rows = _streamed(session, (
+    rows = streamed(session, (
         select(Holding.id, Holding.probation_until, Action.probation_months, NoticeVersion.date, Notice.number)
         .join(Action, Holding.start_action_id == Action.id)
         .join(NoticeVersion, Action.version_id == NoticeVersion.id)
@@ -457,7 +443,7 @@ def _possible_same_person(session: Session, known_at) -> Iterator[Finding]:
     # Every holding, a name at a time, in the order of the findings (names by code point): one pass
     # that holds one name's people at a time.  Asking only for the names several people share cost
     # SQLite more than reading the others.
-    rows = _streamed(session, (
+    rows = streamed(session, (
         _description(known_at, evidence=True)
         .order_by(_by_code_point(Person.name, session), Holding.person_id, Holding.id)
     ))
@@ -570,7 +556,7 @@ def _several_heads(session: Session, known_at) -> Iterator[Finding]:
     a, b = heads.alias("a"), heads.alias("b")
     first = select(heads.c.post_id, func.min(heads.c.id).label("first")).group_by(heads.c.post_id).subquery("first")
     ac, bc = list(a.c), list(b.c)  # the columns of _Evidence, then post, acting, concurrent
-    rows = _streamed(session, (
+    rows = streamed(session, (
         # Only what a finding says: the post's name once, each holding's id, person and evidence start.
         select(ac[0], ac[1], ac[2], ac[3], ac[4], ac[6], ac[7], bc[0], bc[1], bc[2], bc[6], bc[7])
         .join(b, and_(b.c.post_id == a.c.post_id, b.c.id > a.c.id))
@@ -704,7 +690,7 @@ def _text_changes(session: Session) -> list[Finding]:
     """Every stored text whose hash no longer matches: the text was changed after it was recorded."""
     findings = []
     # Streamed: a batch of texts at a time, never every text at once.
-    for version in _streamed(session, (
+    for version in streamed(session, (
         select(NoticeVersion.id, NoticeVersion.notice_id, NoticeVersion.version, NoticeVersion.text,
                NoticeVersion.content_hash, Notice.number)
         .outerjoin(Notice, NoticeVersion.notice_id == Notice.id).order_by(NoticeVersion.id)

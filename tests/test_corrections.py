@@ -310,3 +310,34 @@ def test_library_retract_and_amend_with_explicit_times(typo, cli_run, notice_tex
         for at in list(names)[1:]
     ]
     assert statuses == ["recorded", "amended", "retracted"]
+
+
+def test_the_notices_listing_written_as_it_is_read_is_the_whole_answer(typo, cli_run, tmp_path):
+    """``notices --format json`` writes each notice as it is read (a province's listing is never held
+    whole): the text is exactly ``to_json`` of the whole answer, at every moment of a registry with an
+    amended notice, a retracted one and numbers missing in two years."""
+    from conftest import make_notice
+    from registry import queries
+    from registry.render import to_json
+
+    engine, right = typo
+    assert cli_run("amend", THREE, str(right), "--reason", "胡秀兰 misspelt").exit_code == 0
+    assert cli_run("retract", FOUR, "--reason", "recorded from a draft").exit_code == 0
+    for number, name in (("林政发〔2024〕5号", "测甲"), ("林政发〔2024〕8号", "测乙")):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(make_notice(number, "2024年3月1日", [f"{name}任市商务局副局长"]), encoding="utf-8")
+        assert cli_run("add-notice", "--yes", str(path)).exit_code == 0
+    moments = [None] + [v.recorded_at for v in versions(engine, THREE) + versions(engine, FOUR)]
+    answers = set()
+    for at in moments:
+        with dbmod.reading(engine) as session:
+            whole = queries.notices(session, known_at=at)
+        written = cli_run("notices", "--format", "json", *(["--known-at", moment(at)] if at else []))
+        assert written.exit_code == 0, written.stderr
+        assert written.stdout == to_json(whole) + "\n"
+        answers.add(written.stdout)
+    assert len(answers) == 4  # before and after the amendment and the retraction, and now
+    data = json.loads(cli_run("notices", "--format", "json").stdout)
+    assert data["missing"] == ["林政发〔2023〕7号", "林政发〔2024〕6号", "林政发〔2024〕7号"]
+    assert [(n["number"], n["status"]) for n in data["notices"]][1:4] == [
+        (THREE, "amended"), (FOUR, "retracted"), ("林政发〔2023〕5号", "recorded")]
