@@ -208,7 +208,7 @@ def refresh_statistics(connection) -> None:
 STREAMED_BATCH = 1000
 
 
-def streamed(session: Session, statement, params: dict | None = None):
+def streamed(session: Session, statement):
     """The rows of ``statement`` on the session's connection, as plain rows (without the ORM's
     handling of each), a batch at a time."""
     connection = session.connection()
@@ -216,7 +216,7 @@ def streamed(session: Session, statement, params: dict | None = None):
         # PostgreSQL plans a cursor for its first tenth of rows (nested loops that start at once,
         # twice as slow over the whole pass); these passes read every row.
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
-    return connection.execute(statement, params, execution_options={"yield_per": STREAMED_BATCH})
+    return connection.execute(statement, execution_options={"yield_per": STREAMED_BATCH})
 
 
 @contextmanager
