@@ -9,6 +9,8 @@ Results are plain dicts in the shapes of the JSON contract.
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Iterator
 
 from sqlalchemy import Date, DateTime, bindparam, func, select
@@ -271,8 +273,8 @@ def history(session: Session, query: str, known_at: datetime | None = None, deta
             "probation_until": iso(probation_until),
             "ranked_after": ranked_after_name,
             # The appointing notice: the one on record, or the 任职文号 a starting roster gives.
-            "appointed_by": document if start_id is None else
-            basis if start_kind == "appoint" and not inferred else None,
+            "appointed_by": (document if start_id is None
+                             else basis if start_kind == "appoint" and not inferred else None),
             "removed_by": removed_by,
             "end_reason": end_reason,
         }
@@ -294,8 +296,9 @@ def notice_entries(session: Session, known_at: datetime | None, missing: list[st
     as the notices on either side of them pass."""
     at = known_at
     before = None  # (series, year, seq) of the last notice on record
-    for versions in _by_notice(streamed(session, _NOTICE_VERSIONS)):
-        status = notice_status(versions, at)  # (which takes only the versions recorded by ``at``)
+    # The rows come a notice's versions together (the statement's order).
+    for _notice_id, versions in groupby(streamed(session, _NOTICE_VERSIONS), key=attrgetter("notice_id")):
+        status = notice_status(list(versions), at)  # (which takes only the versions recorded by ``at``)
         if status is None:
             continue
         state, version = status
@@ -312,18 +315,6 @@ def notice_entries(session: Session, known_at: datetime | None, missing: list[st
         if before is not None and before[:2] == key:
             missing += [f"{version.series}〔{version.year}〕{n}号" for n in range(before[2] + 1, version.seq)]
         before = (*key, version.seq)
-
-
-def _by_notice(rows) -> Iterator[list]:
-    """Consecutive rows of one notice, a list each (the rows come ordered by notice)."""
-    group: list = []
-    for row in rows:
-        if group and row.notice_id != group[0].notice_id:
-            yield group
-            group = []
-        group.append(row)
-    if group:
-        yield group
 
 
 # Every version of every notice with what the listing says of it, in the listing's order: a notice's
